@@ -1,0 +1,53 @@
+/**
+ * The state store the app runs on. Reads and writes are synchronous (the committed state is
+ * held in memory and persisted to LevelDB), so deterministic handlers never await. Iteration is
+ * always in ascending byte order of keys.
+ */
+
+export interface KVReader {
+  get(key: Uint8Array): Uint8Array | undefined;
+  has(key: Uint8Array): boolean;
+  /** Ascending byte order over keys starting with `prefix`; `reverse` for descending. */
+  iterate(prefix: Uint8Array, opts?: { reverse?: boolean; start?: Uint8Array; limit?: number }): Iterable<[Uint8Array, Uint8Array]>;
+}
+
+export interface KVWriter extends KVReader {
+  set(key: Uint8Array, value: Uint8Array): void;
+  delete(key: Uint8Array): void;
+}
+
+/**
+ * A write cache over a parent view. `write()` folds its changes into the parent; dropping the
+ * cache discards them (a failed tx leaves no trace).
+ */
+export interface CacheKV extends KVWriter {
+  write(): void;
+  /** Number of pending writes (for limits and metrics). */
+  readonly size: number;
+}
+
+export interface MerkleProof {
+  /** Opaque, JSON-serialisable proof that `key` maps to `value` (or is absent) under `root`. */
+  [k: string]: unknown;
+}
+
+export interface StateStore {
+  /** Height of the last commit (0 before genesis). */
+  readonly height: number;
+  /** Root hash of the committed state (32 bytes). */
+  readonly appHash: Uint8Array;
+  /** The working (uncommitted) view for the block being executed. */
+  working(): KVWriter;
+  /** A cache on top of the working view (one per tx). */
+  cache(parent?: KVWriter): CacheKV;
+  /** A read-only view of the last committed state (for queries while a block executes). */
+  committed(): KVReader;
+  /** Root hash the working view would commit to (computes incrementally). */
+  computeHash(): Uint8Array;
+  /** Writes the working view and the new height as one atomic LevelDB batch; returns the app hash. */
+  commit(height: number): Promise<Uint8Array>;
+  /** Drops uncommitted working changes. */
+  rollback(): void;
+  proveCommitted(key: Uint8Array): { value: Uint8Array | undefined; proof: MerkleProof; root: Uint8Array };
+  close(): Promise<void>;
+}
