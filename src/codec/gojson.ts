@@ -1,0 +1,73 @@
+/**
+ * JSON as Go's encoding/json writes it after cosmos `MustSortJSON`: object keys sorted by byte
+ * order, no whitespace, HTML-safe escaping. Integers are `bigint` so values above 2^53 are
+ * printed verbatim (the post-FixSignBytesOverflow behaviour).
+ */
+
+export type JsonValue = null | boolean | string | number | bigint | JsonValue[] | { [key: string]: JsonValue };
+
+const HEX = '0123456789abcdef';
+const utf8 = new TextEncoder();
+
+/**
+ * A Go JSON string literal. Go escapes `<`, `>`, `&`, U+2028, U+2029 and all control characters
+ * as \u00XX except \n \r \t (the chain's Go predates the \b \f short forms); invalid UTF-16
+ * (lone surrogates) becomes U+FFFD as Go does for invalid UTF-8.
+ */
+export function goJsonString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+      } else {
+        out += '\\ufffd';
+      }
+      continue;
+    }
+    switch (c) {
+      case 0x22: out += '\\"'; continue;
+      case 0x5c: out += '\\\\'; continue;
+      case 0x0a: out += '\\n'; continue;
+      case 0x0d: out += '\\r'; continue;
+      case 0x09: out += '\\t'; continue;
+    }
+    if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
+      out += '\\u' + HEX[(c >> 12) & 15] + HEX[(c >> 8) & 15] + HEX[(c >> 4) & 15] + HEX[c & 15];
+      continue;
+    }
+    out += s[i];
+  }
+  return out + '"';
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** Serialises with keys sorted recursively (UTF-8 byte order, as Go sorts map keys). */
+export function sortedJson(value: JsonValue): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return goJsonString(value);
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw new TypeError(`sortedJson: ${value} is not a safe integer; use bigint`);
+      return String(value);
+  }
+  if (Array.isArray(value)) return '[' + value.map(sortedJson).join(',') + ']';
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .map((k) => ({ k, b: utf8.encode(k) }))
+    .sort((x, y) => compareBytes(x.b, y.b));
+  return '{' + keys.map(({ k }) => goJsonString(k) + ':' + sortedJson(value[k]!)).join(',') + '}';
+}

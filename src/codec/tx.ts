@@ -1,0 +1,86 @@
+/**
+ * StdTx wire form: `uvarint(len) ‖ F0625DEE ‖ fields` (amino MarshalBinaryLengthPrefixed).
+ * Decoding is strict and canonical (see amino.ts), so `encodeTx(decodeTx(b).tx)` equals `b`.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { rootError } from '../errors.js';
+import { AminoReader, AminoWriter, aminoPrefix, bytesEqual, concatBytes, encodeUvarint, toHex } from './amino.js';
+import { decodeMsg, encodeMsg } from './msgs.js';
+import type { DecodedTx, StdSignature, StdTx } from './types.js';
+
+export const MAX_TX_BYTES = 64 * 1024;
+export const STDTX_PREFIX = aminoPrefix('auth/StdTx');
+export const PUBKEY_SECP256K1_PREFIX = aminoPrefix('tendermint/PubKeySecp256k1');
+export const PUBKEY_LENGTH = 33;
+export const SIGNATURE_LENGTH = 64;
+
+/** Amino interface form of a compressed secp256k1 key: EB5AE987 ‖ 0x21 ‖ key. */
+export function aminoPubKey(key: Uint8Array): Uint8Array {
+  return concatBytes(PUBKEY_SECP256K1_PREFIX, encodeUvarint(key.length), key);
+}
+
+/** Inverse of aminoPubKey; only secp256k1 33-byte keys are accepted. */
+export function unwrapAminoPubKey(b: Uint8Array): Uint8Array {
+  if (
+    b.length !== 4 + 1 + PUBKEY_LENGTH ||
+    !bytesEqual(b.subarray(0, 4), PUBKEY_SECP256K1_PREFIX) ||
+    b[4] !== PUBKEY_LENGTH
+  ) {
+    throw rootError('txDecode', `pub_key must be EB5AE987 21 ‖ 33-byte secp256k1 key, got ${toHex(b)}`);
+  }
+  return b.slice(5);
+}
+
+function decodeSignature(r: AminoReader): StdSignature {
+  const pk = r.bytes(1);
+  const pub_key = unwrapAminoPubKey(pk);
+  const signature = r.bytes(2);
+  if (signature.length !== SIGNATURE_LENGTH) {
+    throw rootError('txDecode', `signature must be ${SIGNATURE_LENGTH} bytes, got ${signature.length}`);
+  }
+  return { pub_key, signature, account_number: r.uvarint(3), sequence: r.uvarint(4) };
+}
+
+export function decodeTx(bytes: Uint8Array): DecodedTx {
+  if (bytes.length === 0) throw rootError('txDecode', 'tx bytes are empty');
+  if (bytes.length > MAX_TX_BYTES) throw rootError('txTooLarge', `tx of ${bytes.length} bytes exceeds ${MAX_TX_BYTES}`);
+  const outer = new AminoReader(bytes);
+  const len = outer.rawUvarint();
+  if (len !== BigInt(outer.remaining)) {
+    throw rootError('txDecode', `length prefix ${len} does not match the ${outer.remaining} bytes that follow`);
+  }
+  const body = outer.rawBytes(outer.remaining);
+  if (body.length < 4 || !bytesEqual(body.subarray(0, 4), STDTX_PREFIX)) {
+    throw rootError('txDecode', `not a StdTx: prefix ${toHex(body.subarray(0, 4)).toUpperCase()}, expected F0625DEE`);
+  }
+  const r = new AminoReader(body, 4);
+  const msgs = r.repeatedBytes(1).map(decodeMsg);
+  const signatures = r.repeated(2, decodeSignature);
+  const memo = r.string(3);
+  const source = r.uvarint(4);
+  const data = r.bytes(5);
+  r.finish();
+  return { tx: { msgs, signatures, memo, source, data }, bytes, hash: txHashHex(bytes) };
+}
+
+export function encodeTxBody(tx: StdTx): Uint8Array {
+  const w = new AminoWriter();
+  w.raw(STDTX_PREFIX);
+  for (const m of tx.msgs) w.bytes(1, encodeMsg(m));
+  w.repeated(2, tx.signatures, (sw, s) => {
+    if (s.pub_key.length > 0) sw.bytes(1, aminoPubKey(s.pub_key));
+    sw.bytes(2, s.signature).uvarint(3, s.account_number).uvarint(4, s.sequence);
+  });
+  w.string(3, tx.memo).uvarint(4, tx.source).bytes(5, tx.data);
+  return w.finish();
+}
+
+export function encodeTx(tx: StdTx): Uint8Array {
+  const body = encodeTxBody(tx);
+  return concatBytes(encodeUvarint(body.length), body);
+}
+
+/** UPPERCASE hex SHA256 of the full wire bytes (length prefix included), as Tendermint prints it. */
+export function txHashHex(bytes: Uint8Array): string {
+  return toHex(sha256(bytes)).toUpperCase();
+}
