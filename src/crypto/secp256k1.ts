@@ -1,0 +1,41 @@
+/**
+ * Account keys (secp256k1), spec §D.3: signatures are ECDSA over SHA256(signBytes), 64 bytes
+ * r‖s, RFC6979 deterministic nonce, low-S. Signing is rare on a node (tests, CLI, localnet
+ * faucets), so it uses the audited pure-JS noble implementation; verification goes through
+ * `verifier.ts`, which picks a faster backend.
+ */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+
+/** Curve order n and n/2 (low-S bound). */
+export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+export const SECP256K1_HALF_N = SECP256K1_N >> 1n;
+
+export function randomPrivateKey(): Uint8Array {
+  return secp256k1.utils.randomSecretKey();
+}
+
+/** 33-byte compressed public key. Throws on an invalid private key (0 or ≥ n). */
+export function publicKeyFromPrivate(priv32: Uint8Array): Uint8Array {
+  if (priv32.length !== 32) throw new Error(`private key must be 32 bytes, got ${priv32.length}`);
+  return secp256k1.getPublicKey(priv32, true);
+}
+
+/** Signs a 32-byte digest as-is (no second hash): RFC6979 nonce, low-S, 64 bytes r‖s. */
+export function signHash(hash32: Uint8Array, priv32: Uint8Array): Uint8Array {
+  if (hash32.length !== 32) throw new Error(`signHash: digest must be 32 bytes, got ${hash32.length}`);
+  if (priv32.length !== 32) throw new Error(`signHash: private key must be 32 bytes, got ${priv32.length}`);
+  return secp256k1.sign(hash32, priv32, { prehash: false, lowS: true, format: 'compact' });
+}
+
+export function bytesToBigInt(b: Uint8Array): bigint {
+  let hex = '';
+  for (let i = 0; i < b.length; i++) hex += b[i]!.toString(16).padStart(2, '0');
+  return hex.length === 0 ? 0n : BigInt('0x' + hex);
+}
+
+/** True when the 64-byte signature's s is in [1, n/2] (the only form Tendermint accepts). */
+export function isLowS(sig64: Uint8Array): boolean {
+  if (sig64.length !== 64) return false;
+  const s = bytesToBigInt(sig64.subarray(32, 64));
+  return s >= 1n && s <= SECP256K1_HALF_N;
+}
