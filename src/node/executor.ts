@@ -1,0 +1,187 @@
+/**
+ * Applies a decided block: app.finalizeBlock → block store (block, commit, tx results, indexes,
+ * one atomic batch) → app.commit (state, one atomic batch) → mempool update → listeners.
+ *
+ * Crash safety: the block is stored before the state commits. On restart `handshake()` finds a
+ * block store one height ahead of the state and replays that block through the app, which is
+ * deterministic, so state and results come out identical. Any engine (the one-validator producer
+ * or Tendermint) hands its decided blocks to `apply`.
+ */
+import type { Application, FinalizeBlockResponse, TxResult, VoteInfo } from '../app/abci.js';
+import type { Block, Commit } from '../consensus/types.js';
+import { CommitFlag } from '../consensus/types.js';
+import { encodeBlock, decodeBlock, encodeCommit, headerHash, txsHash } from '../consensus/block.js';
+import type { BlockStore, StoredTxResult } from '../store/index.js';
+import { decodeTx, encodeAddress } from '../codec/index.js';
+import { toHex, sha256, bytesEqual } from '../crypto/hash.js';
+import type { Mempool } from '../mempool/mempool.js';
+import type { Logger } from './logger.js';
+
+export interface AppliedBlock {
+  block: Block;
+  hash: Uint8Array;
+  results: TxResult[];
+  response: FinalizeBlockResponse;
+  appHash: Uint8Array;
+}
+
+export type BlockListener = (b: AppliedBlock) => void;
+
+/** Every 20-byte address a tx's messages name (signers and recipients), bech32, sorted, unique. */
+export function txAddresses(tx: Uint8Array, hrp: string): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 6 || v === null || v === undefined) return;
+    if (v instanceof Uint8Array) {
+      if (v.length === 20) out.add(encodeAddress(v, hrp));
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    if (typeof v === 'object') for (const x of Object.values(v as Record<string, unknown>)) walk(x, depth + 1);
+  };
+  try {
+    const d = decodeTx(tx);
+    walk(d.tx.msgs, 0);
+  } catch {
+    /* undecodable txs touch no address */
+  }
+  return [...out].sort();
+}
+
+/** Merkle root of the tx results (code and data), committed by the next header. */
+export function resultsHash(results: TxResult[]): Uint8Array {
+  const leaves = results.map((r) => {
+    const b = new Uint8Array(4 + r.data.length);
+    new DataView(b.buffer).setUint32(0, r.code >>> 0);
+    b.set(r.data, 4);
+    return b;
+  });
+  return txsHash(leaves);
+}
+
+export class BlockExecutor {
+  private listeners: BlockListener[] = [];
+  lastResultsHash: Uint8Array = sha256(new Uint8Array());
+
+  constructor(
+    private readonly app: Application,
+    private readonly blocks: BlockStore,
+    private readonly hrp: string,
+    private readonly log: Logger,
+    private mempool?: Mempool,
+  ) {}
+
+  setMempool(m: Mempool): void {
+    this.mempool = m;
+  }
+
+  onBlock(fn: BlockListener): void {
+    this.listeners.push(fn);
+  }
+
+  lastCommitVotes(commit: Commit, powers: Map<string, bigint>): VoteInfo[] {
+    return commit.signatures.map((s) => ({
+      validatorAddress: s.validatorAddress,
+      power: powers.get(toHex(s.validatorAddress)) ?? 0n,
+      signedLastBlock: s.flag === CommitFlag.Commit,
+    }));
+  }
+
+  /** Executes and persists a decided block with the commit that decided it. */
+  async apply(block: Block, commit: Commit, powers: Map<string, bigint>): Promise<AppliedBlock> {
+    const started = performance.now();
+    const hash = headerHash(block.header);
+    const response = this.execute(block, hash, powers);
+    const results = response.txResults;
+    const stored: StoredTxResult[] = results.map((r) => ({ code: r.code, log: r.log, data: r.data, events: r.events }));
+    await this.blocks.save({
+      height: block.header.height,
+      hash,
+      timeMs: block.header.timeMs,
+      bytes: encodeBlock(block),
+      commitBytes: encodeCommit(commit),
+      results: stored,
+      txHashes: results.map((r) => r.hash),
+      addresses: block.txs.map((tx) => txAddresses(tx, this.hrp)),
+      txs: block.txs,
+    });
+    const { appHash } = await this.app.commit();
+    this.lastResultsHash = resultsHash(results);
+    this.mempool?.update(block.header.height, results.map((r) => ({ hash: r.hash, code: r.code, log: r.log })));
+    const applied: AppliedBlock = { block, hash, results, response, appHash };
+    this.log.info(
+      { height: block.header.height, txs: block.txs.length, hash: toHex(hash).toUpperCase().slice(0, 16), ms: Math.round(performance.now() - started) },
+      'committed block',
+    );
+    for (const l of this.listeners) {
+      try {
+        l(applied);
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, 'block listener failed');
+      }
+    }
+    return applied;
+  }
+
+  private execute(block: Block, hash: Uint8Array, powers: Map<string, bigint>): FinalizeBlockResponse {
+    return this.app.finalizeBlock({
+      height: block.header.height,
+      timeMs: block.header.timeMs,
+      proposerAddress: block.header.proposerAddress,
+      txs: block.txs,
+      lastCommitVotes: this.lastCommitVotes(block.lastCommit, powers),
+      misbehavior: block.evidence.map((ev) => ({
+        kind: 'duplicate_vote' as const,
+        validatorAddress: ev.voteA.validatorAddress,
+        height: ev.voteA.height,
+        timeMs: ev.timeMs,
+        totalVotingPower: ev.totalVotingPower,
+      })),
+      hash: toHex(hash).toUpperCase(),
+    });
+  }
+
+  /**
+   * Brings the app level with the block store after a crash: replays stored blocks the app has
+   * not committed (at most one in practice). Fails loudly if the store is behind the app.
+   */
+  async handshake(powers: Map<string, bigint>): Promise<void> {
+    const appHeight = this.app.info().lastBlockHeight;
+    const storeHeight = await this.blocks.latestHeight();
+    if (storeHeight < appHeight) {
+      throw new Error(`block store (height ${storeHeight}) is behind the app state (height ${appHeight}); the data directory is damaged`);
+    }
+    for (let h = appHeight + 1; h <= storeHeight; h++) {
+      const bytes = await this.blocks.loadBlockBytes(h);
+      if (!bytes) throw new Error(`block ${h} missing from the block store during replay`);
+      const block = decodeBlock(bytes);
+      const hash = headerHash(block.header);
+      this.log.info({ height: h }, 'replaying stored block into the app');
+      const response = this.execute(block, hash, powers);
+      const { appHash } = await this.app.commit();
+      this.lastResultsHash = resultsHash(response.txResults);
+      // The next stored block (if any) names the app hash this replay must reproduce.
+      const next = await this.blocks.loadBlockBytes(h + 1);
+      if (next && !bytesEqual(decodeBlock(next).header.appHash, appHash)) {
+        throw new Error(`replay of block ${h} produced app hash ${toHex(appHash)}, the chain recorded another: state is corrupt`);
+      }
+    }
+    if (storeHeight > 0 && storeHeight === appHeight) {
+      // Recompute the last results hash from the stored results.
+      const bytes = await this.blocks.loadBlockBytes(storeHeight);
+      if (bytes) {
+        const block = decodeBlock(bytes);
+        const results: TxResult[] = [];
+        for (const tx of block.txs) {
+          const h = toHex(sha256(tx)).toUpperCase();
+          const t = await this.blocks.loadTx(h);
+          if (t) results.push({ code: t.result.code, log: t.result.log, data: t.result.data, events: t.result.events, hash: h });
+        }
+        this.lastResultsHash = resultsHash(results);
+      }
+    }
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * A dexchain node: wires the pure parts (app, consensus) to the services at the edges (LevelDB,
+ * block store, mempool, HTTP RPC, timers, later libp2p) and owns their lifecycle.
+ *
+ * Start order: stores → app → handshake (genesis or crash replay) → mempool → engine → RPC.
+ * Stop order is the reverse; a stop waits for a block being applied to finish.
+ */
+import { mkdirSync } from 'node:fs';
+import { homePaths, loadConfig, parseLaddr, type NodeConfig, type HomePaths } from './config.js';
+import { readGenesis, type GenesisDoc } from './genesis-file.js';
+import { loadValidatorKey, type ValidatorKey } from './privval.js';
+import { createLogger, type Logger } from './logger.js';
+import { NodeMetrics } from './metrics.js';
+import { BlockExecutor } from './executor.js';
+import { SoloProducer, type ConsensusEngine } from './solo-producer.js';
+import { Mempool } from '../mempool/mempool.js';
+import { openStateStore } from '../state/index.js';
+import { openBlockStore, type BlockStore } from '../store/index.js';
+import { createVerifier } from '../crypto/verifier.js';
+import { consensusAddress, toHex } from '../crypto/hash.js';
+import { DexApp } from '../app/app.js';
+import { validatorSetHash } from '../consensus/block.js';
+import { RpcServer } from '../rpc/server.js';
+import { buildRpcNode, type NodeParts } from './rpc-adapter.js';
+import type { StateStore } from '../state/types.js';
+import type { Validator } from '../consensus/types.js';
+
+export const VERSION = '0.1.0';
+
+export interface NodeOptions {
+  home: string;
+  /** Config overrides already applied by the caller (flags). */
+  config?: NodeConfig;
+  logger?: Logger;
+}
+
+export class DexNode {
+  readonly paths: HomePaths;
+  readonly config: NodeConfig;
+  readonly genesis: GenesisDoc;
+  readonly log: Logger;
+  readonly metrics = new NodeMetrics();
+  private key!: ValidatorKey;
+  private state!: StateStore;
+  private blocks!: BlockStore;
+  app!: DexApp;
+  mempool!: Mempool;
+  executor!: BlockExecutor;
+  engine!: ConsensusEngine;
+  rpc!: RpcServer;
+  private validators: Validator[] = [];
+  private lastHeight = 0;
+  private lastTimeMs = 0;
+  private lastHash: Uint8Array = new Uint8Array();
+  private started = false;
+  rpcAddress = '';
+
+  constructor(opts: NodeOptions) {
+    this.paths = homePaths(opts.home);
+    this.config = opts.config ?? loadConfig(this.paths);
+    this.genesis = readGenesis(this.paths.genesisFile);
+    this.log = opts.logger ?? createLogger(this.config.log_level);
+  }
+
+  get chainId(): string {
+    return this.genesis.chain_id;
+  }
+  get hrp(): string {
+    return this.genesis.address_prefix;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.config;
+    this.log.info({ home: this.paths.home, chain_id: this.chainId, config: cfg }, 'starting dexchain node');
+    this.key = loadValidatorKey(this.paths.privValidatorKey);
+    mkdirSync(this.paths.dataDir, { recursive: true });
+    this.state = await openStateStore(this.paths.stateDb);
+    this.blocks = await openBlockStore(this.paths.blockDb);
+    const verifier = createVerifier();
+    this.log.info({ backend: verifier.backend }, 'signature verifier');
+    this.app = new DexApp({ store: this.state, verifier, logger: this.log.child({ module: 'app' }) });
+    this.validators = this.genesis.app_state.validators.map((v) => {
+      const pubKey = new Uint8Array(Buffer.from(v.consensus_pub_key, 'base64'));
+      return { address: consensusAddress(pubKey), pubKey, votingPower: BigInt(v.power), proposerPriority: 0n };
+    });
+    const powers = new Map(this.validators.map((v) => [toHex(v.address), v.votingPower]));
+
+    this.executor = new BlockExecutor(this.app, this.blocks, this.hrp, this.log.child({ module: 'executor' }));
+    if (this.app.info().lastBlockHeight === 0 && (await this.blocks.latestHeight()) === 0) {
+      await this.app.initChain(this.genesis);
+      this.log.info({ chain_id: this.chainId }, 'applied genesis');
+    } else if (this.app.info().lastBlockHeight === 0) {
+      await this.app.initChain(this.genesis);
+    }
+    await this.executor.handshake(powers);
+    this.mempool = new Mempool(this.app, cfg.mempool);
+    this.executor.setMempool(this.mempool);
+    this.lastHeight = await this.blocks.latestHeight();
+    this.executor.onBlock((b) => {
+      if (this.lastTimeMs) this.metrics.blockInterval.observe((b.block.header.timeMs - this.lastTimeMs) / 1000);
+      this.lastHeight = b.block.header.height;
+      this.lastTimeMs = b.block.header.timeMs;
+      this.lastHash = b.hash;
+      this.metrics.height.set(this.lastHeight);
+      this.metrics.blockTxs.observe(b.block.txs.length);
+      let okCount = 0;
+      for (const r of b.results) if (r.code === 0) okCount++;
+      this.metrics.txsCommitted.inc({ result: 'ok' }, okCount);
+      this.metrics.txsCommitted.inc({ result: 'failed' }, b.results.length - okCount);
+      this.metrics.mempoolSize.set(this.mempool.size);
+      this.metrics.mempoolBytes.set(this.mempool.sizeBytes);
+    });
+
+    const ours = this.validators.find((v) => toHex(v.address) === toHex(this.key.address));
+    if (this.validators.length !== 1 || !ours) {
+      throw new Error(
+        `this build produces blocks for a one-validator network; genesis has ${this.validators.length} validator(s)` +
+          (ours ? '' : ' and this node\'s key is not one of them'),
+      );
+    }
+    this.engine = new SoloProducer({
+      chainId: this.chainId,
+      key: this.key,
+      app: this.app,
+      mempool: this.mempool,
+      executor: this.executor,
+      blocks: this.blocks,
+      validatorsHash: validatorSetHash(this.validators),
+      powers,
+      genesisTimeMs: Date.parse(this.genesis.genesis_time),
+      blockIntervalMs: cfg.consensus.timeout_commit_ms,
+      maxBlockBytes: Math.min(cfg.consensus.max_block_bytes, this.genesis.consensus_params.block.max_bytes),
+      maxBlockTxs: Math.min(cfg.consensus.max_block_txs, this.genesis.consensus_params.block.max_txs),
+      createEmptyBlocks: cfg.consensus.create_empty_blocks,
+      log: this.log.child({ module: 'consensus' }),
+    });
+    await this.loadLastBlockInfo();
+
+    const { host, port } = parseLaddr(cfg.rpc.laddr);
+    const parts: NodeParts = {
+      chainId: this.chainId,
+      hrp: this.hrp,
+      version: VERSION,
+      moniker: cfg.moniker,
+      config: cfg,
+      genesis: this.genesis,
+      key: this.key,
+      app: this.app,
+      mempool: this.mempool,
+      blocks: this.blocks,
+      metrics: this.metrics,
+      validators: () => this.validators,
+      last: () => ({ height: this.lastHeight, timeMs: this.lastTimeMs, hash: this.lastHash }),
+      engine: () => this.engine,
+      rpcAddress: () => this.rpcAddress,
+    };
+    this.rpc = new RpcServer(buildRpcNode(parts), {
+      host,
+      port,
+      maxBodyBytes: cfg.rpc.max_body_bytes,
+      maxOpenConnections: cfg.rpc.max_open_connections,
+      requestsPerSecondPerIp: cfg.rpc.requests_per_second_per_ip,
+    }, this.log.child({ module: 'rpc' }));
+    const addr = await this.rpc.start();
+    this.rpcAddress = `tcp://${addr.host}:${addr.port}`;
+    this.log.info({ rpc: `http://${addr.host}:${addr.port}` }, 'RPC listening');
+    await this.engine.start();
+    this.started = true;
+  }
+
+  private async loadLastBlockInfo(): Promise<void> {
+    const h = await this.blocks.latestHeight();
+    this.lastHeight = h;
+    this.lastTimeMs = Date.parse(this.genesis.genesis_time);
+    if (h > 0) {
+      const { decodeBlock, headerHash } = await import('../consensus/block.js');
+      const b = decodeBlock((await this.blocks.loadBlockBytes(h))!);
+      this.lastTimeMs = b.header.timeMs;
+      this.lastHash = headerHash(b.header);
+    }
+    this.metrics.height.set(h);
+    this.metrics.validators.set(this.validators.length);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.log.info('stopping');
+    await this.rpc?.stop();
+    await this.engine?.stop();
+    this.mempool?.close();
+    await this.blocks?.close();
+    await this.state?.close();
+    this.log.info('stopped');
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The Binance Chain `/api/v1` HTTP API, shaped as the original api-server answered (see
+ * shared/spec/client-api.md §2), so `@binance-chain/javascript-sdk`'s BncClient works unchanged.
+ */
+import type { IncomingMessage } from 'node:http';
+import { formatFixed8, decodeAddress, decodeTx, txToJson } from '../codec/index.js';
+import { isChainError } from '../errors.js';
+import { HttpError, intParam, readBody } from './http.js';
+import type { RpcNode, AccountView, TokenView } from './types.js';
+import type { StoredTx } from '../store/index.js';
+
+export interface ApiReply {
+  status: number;
+  body: unknown;
+}
+
+const ok = (body: unknown): ApiReply => ({ status: 200, body });
+
+export function accountJson(a: AccountView): unknown {
+  return {
+    account_number: Number(a.accountNumber),
+    address: a.address,
+    balances: a.balances.map((b) => ({
+      free: formatFixed8(b.free),
+      frozen: formatFixed8(b.frozen),
+      locked: formatFixed8(b.locked),
+      symbol: b.symbol,
+    })),
+    flags: Number(a.flags),
+    public_key: a.publicKey ? Array.from(a.publicKey) : null,
+    sequence: Number(a.sequence),
+  };
+}
+
+export function tokenJson(t: TokenView): unknown {
+  return {
+    name: t.name,
+    symbol: t.symbol,
+    original_symbol: t.originalSymbol,
+    total_supply: formatFixed8(t.totalSupply),
+    owner: t.owner,
+    mintable: t.mintable,
+  };
+}
+
+function dataString(data: Uint8Array): string {
+  return Buffer.from(data).toString('utf8');
+}
+
+export function storedTxJson(t: StoredTx, format: string | null, hrp: string): unknown {
+  const out: Record<string, unknown> = {
+    code: t.result.code,
+    hash: t.hash,
+    height: String(t.height),
+    index: t.index,
+    log: t.result.log,
+    data: t.result.data.length ? dataString(t.result.data) : null,
+    ok: t.result.code === 0,
+    events: t.result.events,
+  };
+  if (format === 'json') {
+    try {
+      out.tx = txToJson(decodeTx(t.tx).tx, hrp);
+    } catch {
+      out.tx = Buffer.from(t.tx).toString('hex');
+    }
+  } else {
+    out.tx = Buffer.from(t.tx).toString('hex');
+  }
+  return out;
+}
+
+function checkAddress(node: RpcNode, addr: string | null | undefined): string {
+  if (!addr) throw HttpError.badRequest('address is required');
+  try {
+    decodeAddress(addr, node.hrp);
+  } catch (e) {
+    if (isChainError(e)) throw HttpError.fromChain(e);
+    throw e;
+  }
+  return addr;
+}
+
+/** One row of the original's `/api/v1/transactions` list. */
+function txRow(node: RpcNode, t: StoredTx): unknown {
+  let txType = 'UNKNOWN';
+  let fromAddr: string | null = null;
+  let toAddr: string | null = null;
+  let value: string | null = null;
+  let asset: string | null = null;
+  let memo = '';
+  try {
+    const d = decodeTx(t.tx);
+    const j = txToJson(d.tx, node.hrp) as { msgs?: { type?: string; value?: Record<string, unknown> }[]; memo?: string };
+    memo = d.tx.memo;
+    const m = j.msgs?.[0];
+    txType = m?.type ?? 'UNKNOWN';
+    const v = (m?.value ?? {}) as Record<string, unknown>;
+    const inputs = v.inputs as { address: string; coins: { denom: string; amount: string }[] }[] | undefined;
+    const outputs = v.outputs as { address: string; coins: { denom: string; amount: string }[] }[] | undefined;
+    if (inputs?.length) {
+      fromAddr = inputs[0]!.address;
+      toAddr = outputs?.[0]?.address ?? null;
+      const c = outputs?.[0]?.coins[0];
+      if (c) {
+        asset = c.denom;
+        value = formatFixed8(BigInt(c.amount));
+      }
+    } else {
+      fromAddr = (v.from ?? v.sender ?? v.proposer ?? v.voter ?? v.depositor ?? null) as string | null;
+      if (typeof v.symbol === 'string') asset = v.symbol;
+      if (typeof v.amount === 'string' && /^\d+$/.test(v.amount)) value = formatFixed8(BigInt(v.amount));
+    }
+  } catch {
+    /* keep UNKNOWN */
+  }
+  return {
+    txHash: t.hash,
+    blockHeight: t.height,
+    txType,
+    timeStamp: t.timeMs ? new Date(t.timeMs).toISOString() : null,
+    fromAddr,
+    toAddr,
+    value,
+    txAsset: asset,
+    txFee: null,
+    code: t.result.code,
+    log: t.result.log,
+    memo,
+    data: t.result.data.length ? dataString(t.result.data) : null,
+  };
+}
+
+/**
+ * Broadcast: body is one hex tx, or several separated by newlines (the original accepted a
+ * list). `sync=true` waits until each tx is committed and reports the block result.
+ */
+async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchParams, maxBody: number): Promise<ApiReply> {
+  const raw = (await readBody(req, maxBody)).toString('utf8').trim();
+  const sync = query.get('sync') === 'true';
+  let lines: string[];
+  if (raw.startsWith('[')) {
+    try {
+      const arr = JSON.parse(raw) as unknown;
+      if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'string')) throw new Error('not a list of strings');
+      lines = arr as string[];
+    } catch (e) {
+      throw HttpError.badRequest(`body must be hex txs (one per line) or a JSON list of hex strings: ${(e as Error).message}`);
+    }
+  } else {
+    lines = raw.split(/[\r\n]+/).map((s) => s.trim()).filter(Boolean);
+  }
+  if (lines.length === 0) throw HttpError.badRequest('empty body: send the hex-encoded signed tx');
+  const txs = lines.map((l, i) => {
+    const s = l.startsWith('0x') ? l.slice(2) : l;
+    if (s.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(s)) throw HttpError.badRequest(`tx ${i} is not hex`);
+    return new Uint8Array(Buffer.from(s, 'hex'));
+  });
+  const outcomes = await Promise.all(txs.map((tx) => node.broadcast(tx, sync)));
+  const rows = outcomes.map((o) => {
+    const res = o.committed && o.committed.code !== undefined ? { code: o.committed.code, log: o.committed.log } : { code: o.check.code, log: o.check.log };
+    return {
+      code: res.code,
+      hash: o.check.hash,
+      log: res.log,
+      data: o.check.data.length ? dataString(o.check.data) : '',
+      ok: res.code === 0,
+      ...(o.committed ? { height: String(o.committed.height) } : {}),
+    };
+  });
+  // A single failing tx answers non-2xx with {code, message}: the SDK turns that into a thrown
+  // Error carrying the chain's message (client-api.md §2.1).
+  if (rows.length === 1 && rows[0]!.code !== 0) {
+    return { status: 400, body: { code: rows[0]!.code, message: rows[0]!.log, hash: rows[0]!.hash } };
+  }
+  return ok(rows);
+}
+
+export async function handleApiV1(node: RpcNode, req: IncomingMessage, path: string, query: URLSearchParams, maxBody: number): Promise<ApiReply> {
+  const parts = path.split('/').filter(Boolean); // after /api/v1
+  const [head, arg, sub] = parts;
+  if (req.method === 'POST' && head === 'broadcast') return broadcast(node, req, query, maxBody);
+  if (req.method !== 'GET') throw new HttpError(405, 0x10000 | 28, `${req.method} not allowed on /api/v1/${path}`);
+  switch (head) {
+    case 'node-info': {
+      const s = node.status();
+      return ok({
+        node_info: {
+          protocol_version: { p2p: 8, block: 11, app: 0 },
+          id: s.nodeId,
+          listen_addr: s.listenAddr,
+          network: s.network,
+          version: s.version,
+          channels: '',
+          moniker: s.moniker,
+          other: { tx_index: 'on', rpc_address: s.rpcAddress },
+        },
+        sync_info: {
+          latest_block_hash: s.latestBlockHash,
+          latest_app_hash: s.latestAppHash,
+          latest_block_height: s.latestBlockHeight,
+          latest_block_time: new Date(s.latestBlockTimeMs).toISOString(),
+          catching_up: s.catchingUp,
+        },
+        validator_info: {
+          address: Buffer.from(s.validator.address).toString('hex').toUpperCase(),
+          pub_key: Array.from(s.validator.pubKey),
+          voting_power: Number(s.validator.power),
+        },
+      });
+    }
+    case 'time': {
+      const s = node.status();
+      return ok({ ap_time: new Date().toISOString(), block_time: new Date(s.latestBlockTimeMs).toISOString() });
+    }
+    case 'account': {
+      const addr = checkAddress(node, arg);
+      const a = node.account(addr);
+      if (sub === 'sequence') return ok({ sequence: a ? Number(a.sequence) : 0 });
+      if (sub !== undefined) throw HttpError.notFound(`no route /api/v1/account/${arg}/${sub}`);
+      // The original api-server answers 204 with no body for an account it does not know.
+      if (!a) return { status: 204, body: undefined };
+      return ok(accountJson(a));
+    }
+    case 'balances': {
+      const addr = checkAddress(node, arg);
+      const a = node.account(addr);
+      return ok(a ? (accountJson(a) as { balances: unknown }).balances : []);
+    }
+    case 'tx': {
+      if (!arg || !/^[0-9a-fA-F]{64}$/.test(arg)) throw HttpError.badRequest('tx hash must be 64 hex characters');
+      const t = await node.getTx(arg.toUpperCase());
+      if (!t) throw HttpError.notFound(`tx ${arg.toUpperCase()} not found`);
+      return ok(storedTxJson(t, query.get('format'), node.hrp));
+    }
+    case 'tokens': {
+      if (arg) {
+        const t = node.token(arg);
+        if (!t) throw HttpError.notFound(`token ${arg} not found`);
+        return ok(tokenJson(t));
+      }
+      const limit = intParam('limit', query.get('limit'), 100, 1, 1000);
+      const offset = intParam('offset', query.get('offset'), 0, 0);
+      return ok(node.tokens(offset, limit).map(tokenJson));
+    }
+    case 'timelocks': {
+      const addr = checkAddress(node, arg);
+      return ok(node.timelocks(addr));
+    }
+    case 'fees':
+      return ok(node.fees());
+    case 'validators':
+      return ok(
+        node.validators().map((v) => ({
+          address: Buffer.from(v.address).toString('hex').toUpperCase(),
+          pub_key: Buffer.from(v.pubKey).toString('base64'),
+          voting_power: v.power.toString(),
+          name: v.name,
+          operator: v.operator,
+        })),
+      );
+    case 'peers':
+      return ok(node.peers());
+    case 'markets': {
+      const limit = intParam('limit', query.get('limit'), 500, 1, 1000);
+      const offset = intParam('offset', query.get('offset'), 0, 0);
+      return ok(node.dex ? node.dex.markets(offset, limit) : []);
+    }
+    case 'depth': {
+      const symbol = query.get('symbol');
+      if (!symbol) throw HttpError.badRequest('symbol is required (BASE_QUOTE)');
+      const limit = intParam('limit', query.get('limit'), 100, 1, 5000);
+      const d = node.dex?.depth(symbol, limit);
+      if (!d) throw HttpError.notFound(`trading pair ${symbol} not found`);
+      return ok(d);
+    }
+    case 'orders': {
+      if (arg === 'open') {
+        const addr = checkAddress(node, query.get('address'));
+        const limit = intParam('limit', query.get('limit'), 500, 1, 1000);
+        const offset = intParam('offset', query.get('offset'), 0, 0);
+        return ok(node.dex ? node.dex.openOrders(addr, query.get('symbol') ?? undefined, offset, limit) : { order: [], total: 0 });
+      }
+      if (arg === 'closed') {
+        checkAddress(node, query.get('address'));
+        const q = Object.fromEntries(query.entries());
+        return ok(node.dex?.closedOrders ? node.dex.closedOrders(q) : { order: [], total: 0 });
+      }
+      throw HttpError.notFound(`no route /api/v1/orders/${arg ?? ''}`);
+    }
+    case 'trades': {
+      const q = Object.fromEntries(query.entries());
+      return ok(node.dex?.trades ? node.dex.trades(q) : { trade: [], total: 0 });
+    }
+    case 'ticker': {
+      return ok(node.dex?.ticker24h ? node.dex.ticker24h(query.get('symbol') ?? undefined) : []);
+    }
+    case 'klines': {
+      const q = Object.fromEntries(query.entries());
+      return ok(node.dex?.klines ? node.dex.klines(q) : []);
+    }
+    case 'transactions': {
+      const addr = checkAddress(node, query.get('address'));
+      const limit = intParam('limit', query.get('limit'), 25, 1, 1000);
+      const offset = intParam('offset', query.get('offset'), 0, 0);
+      const r = await node.txsByAddress(addr, { offset, limit });
+      return ok({ tx: r.txs.map((t) => txRow(node, t)), total: r.total });
+    }
+    default: {
+      for (const route of node.extraRoutes) {
+        const r = route(path, query);
+        if (r) return r;
+      }
+      throw HttpError.notFound(`no route /api/v1/${path}`);
+    }
+  }
+}
+
+/** `/bc/api/v1/txs?address=&startTime=&endTime=` (the SDK's getTxs). */
+export async function handleBcTxs(node: RpcNode, query: URLSearchParams): Promise<ApiReply> {
+  const addr = checkAddress(node, query.get('address'));
+  const limit = intParam('limit', query.get('limit'), 100, 1, 1000);
+  const offset = intParam('offset', query.get('offset'), 0, 0);
+  const r = await node.txsByAddress(addr, { offset, limit });
+  const start = Number(query.get('startTime') ?? 0);
+  const end = Number(query.get('endTime') ?? Number.MAX_SAFE_INTEGER);
+  const rows = r.txs.filter((t) => !t.timeMs || (t.timeMs >= start && t.timeMs <= end)).map((t) => txRow(node, t));
+  return ok({ txs: rows, total: r.total });
+}
