@@ -64,11 +64,19 @@ describe('e2e: crash safety (kill -9 under load)', function () {
         if (r.status === 200) committedBefore.push(h);
       }
       const hBefore = await node.height();
+      const blockAt = async (h: number) =>
+        ((await (await fetch(`${node.url}/block?height=${h}`)).json()) as { result: { block_id: { hash: string }; block: { header: { app_hash: string } } } }).result;
+      const seenBefore = await blockAt(hBefore);
       await node.kill9();
       node.start();
       const hAfter = await node.waitReady(1);
       assert.ok(hAfter >= hBefore, `height went back from ${hBefore} to ${hAfter}`);
       await node.waitReady(hAfter + 2);
+      // the block seen before the kill is the same block after it, and the next block's header
+      // carries the app hash the restarted node computed for it
+      const seenAfter = await blockAt(hBefore);
+      assert.equal(seenAfter.block_id.hash, seenBefore.block_id.hash);
+      assert.equal(seenAfter.block.header.app_hash, seenBefore.block.header.app_hash);
       for (const h of committedBefore) {
         const r = await fetch(`${node.url}/api/v1/tx/${h}`);
         assert.equal(r.status, 200, `committed tx ${h} lost after kill -9`);

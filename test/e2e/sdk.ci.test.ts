@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sdk from '@binance-chain/javascript-sdk';
+import { createRequire } from 'node:module';
 import { NodeProcess, cleanup, cli, cliJson, freePort, tempDir } from './harness.js';
+
+// The SDK is CommonJS; load it as Node's require would (its published entry, unmodified).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const sdk: any = createRequire(import.meta.url)('@binance-chain/javascript-sdk');
 
 type Bal = { free: string; frozen: string; locked: string; symbol: string };
 
