@@ -7,7 +7,12 @@
 export interface KVReader {
   get(key: Uint8Array): Uint8Array | undefined;
   has(key: Uint8Array): boolean;
-  /** Ascending byte order over keys starting with `prefix`; `reverse` for descending. */
+  /**
+   * Ascending byte order over keys starting with `prefix`; `reverse` for descending. `start`:
+   * forward, begin at the first key ≥ start; reverse, begin at the last key ≤ start. `limit`: at
+   * most that many entries. Writing through the same view while iterating is allowed (the scan
+   * resumes just past the last key it returned). Returned bytes are read-only.
+   */
   iterate(prefix: Uint8Array, opts?: { reverse?: boolean; start?: Uint8Array; limit?: number }): Iterable<[Uint8Array, Uint8Array]>;
 }
 
@@ -22,6 +27,8 @@ export interface KVWriter extends KVReader {
  */
 export interface CacheKV extends KVWriter {
   write(): void;
+  /** Drops the pending writes (same as letting the cache go). */
+  discard(): void;
   /** Number of pending writes (for limits and metrics). */
   readonly size: number;
 }
@@ -44,8 +51,14 @@ export interface StateStore {
   committed(): KVReader;
   /** Root hash the working view would commit to (computes incrementally). */
   computeHash(): Uint8Array;
-  /** Writes the working view and the new height as one atomic LevelDB batch; returns the app hash. */
+  /**
+   * Writes the working view and the new height as one atomic LevelDB batch; returns the app hash.
+   * Afterwards every tx cache created before the commit is dead (using it throws): a cache that
+   * outlives its block is a programming error, caught at its next use.
+   */
   commit(height: number): Promise<Uint8Array>;
+  /** App hash committed at `height`, for the current and the last N (default 100) heights. */
+  appHashAt(height: number): Uint8Array | undefined;
   /** Drops uncommitted working changes. */
   rollback(): void;
   proveCommitted(key: Uint8Array): { value: Uint8Array | undefined; proof: MerkleProof; root: Uint8Array };

@@ -1,0 +1,110 @@
+/**
+ * The ante step (`node:common/tx/ante.go`, `sdk:x/auth/ante.go`), run before every handler in
+ * the tx's own cache: tx shape (one msg, no data, memo ≤ 128 bytes), stateless msg checks,
+ * signers and signatures (pubkey ↔ address, account number, sequence, signature over this
+ * chain's sign bytes), sequence + 1, then the fee in BNB from the first signer.
+ * Any throw discards the whole cache, so a failed tx changes nothing and pays nothing.
+ */
+import { rootError } from '../errors.js';
+import { encodeAddress, txSignBytes, validateMsgBasic } from '../codec/index.js';
+import type { Address } from '../codec/types.js';
+import { addressFromPubKey, bytesEqual, sha256 } from '../crypto/hash.js';
+import { isLowS } from '../crypto/secp256k1.js';
+import type { SignatureVerifier } from '../crypto/verifier.js';
+import type { BankKeeper } from '../modules/bank/keeper.js';
+import { amountOf } from '../modules/bank/coins.js';
+import { FeeFor, type FeeTable, type ParamsKeeper } from '../modules/params/fees.js';
+import { defaultSigners, type Fee, type MsgHandler, type Router } from './router.js';
+import type { TxContext } from './context.js';
+import type { SigCache } from './sigcache.js';
+
+export const MAX_MEMO_BYTES = 128;
+export const FEE_DENOM = 'BNB';
+
+export interface AnteDeps {
+  router: Router;
+  bank: BankKeeper;
+  params: ParamsKeeper;
+  verifier: SignatureVerifier;
+  sigCache: SigCache;
+}
+
+export interface AnteResult {
+  handler: MsgHandler<{ type: string }>;
+  signers: Address[];
+  fee: Fee;
+}
+
+const enc = new TextEncoder();
+
+export function feeFor(handler: MsgHandler<{ type: string }>, msg: { type: string }, table: FeeTable): Fee {
+  if (handler.fee) return handler.fee(msg, table);
+  const f = table.fixed[handler.feeKey];
+  if (!f || f.feeFor === FeeFor.Free || f.fee <= 0n) return { amount: 0n, feeFor: FeeFor.Free };
+  return { amount: f.fee, feeFor: f.feeFor };
+}
+
+export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
+  const tx = ctx.tx.tx;
+  const hrp = ctx.chain.hrp;
+  if (tx.msgs.length !== 1) throw rootError('unknownRequest', `a tx must carry exactly one msg, got ${tx.msgs.length}`);
+  if (tx.data.length > 0) throw rootError('unknownRequest', 'tx data must be empty');
+  const memoBytes = enc.encode(tx.memo).length;
+  if (memoBytes > MAX_MEMO_BYTES) throw rootError('memoTooLarge', `memo is ${memoBytes} bytes, the maximum is ${MAX_MEMO_BYTES}`);
+
+  const msg = tx.msgs[0]!;
+  const handler = deps.router.handler(msg.type);
+  validateMsgBasic(msg);
+  handler.validateBasic?.(msg, ctx.chain);
+
+  const signers = handler.signers ? handler.signers(msg) : defaultSigners(msg);
+  if (signers.length === 0) throw rootError('unauthorized', 'msg has no signers');
+  if (tx.signatures.length !== signers.length) {
+    throw rootError('unauthorized', `wrong number of signatures: expected ${signers.length}, got ${tx.signatures.length}`);
+  }
+
+  const verified = deps.sigCache.has(ctx.hash);
+  for (let i = 0; i < signers.length; i++) {
+    const signer = signers[i]!;
+    const sig = tx.signatures[i]!;
+    const who = encodeAddress(signer, hrp);
+    const acc = deps.bank.getAccount(ctx.kv, signer);
+    if (!acc) throw rootError('unknownAddress', `account ${who} does not exist`);
+    if (acc.pubKey) {
+      if (!bytesEqual(acc.pubKey, sig.pub_key)) throw rootError('invalidPubKey', `signature ${i}: public key does not match the one of account ${who}`);
+    } else {
+      if (!bytesEqual(addressFromPubKey(sig.pub_key), signer)) {
+        throw rootError('invalidPubKey', `signature ${i}: public key does not belong to signer ${who}`);
+      }
+      acc.pubKey = sig.pub_key;
+    }
+    if (sig.account_number !== acc.accountNumber) {
+      throw rootError('invalidAccountNumber', `Invalid account number. Got ${sig.account_number}, expected ${acc.accountNumber}.`);
+    }
+    if (sig.sequence !== acc.sequence) {
+      throw rootError('invalidSequence', `Invalid sequence. Got ${sig.sequence}, expected ${acc.sequence}.`);
+    }
+    if (!verified) {
+      if (!isLowS(sig.signature)) throw rootError('invalidSignature', `signature ${i} is not canonical (high S)`);
+      const hash = sha256(txSignBytes(tx, sig, ctx.chain.chainId, hrp));
+      if (!deps.verifier.verify(sig.signature, hash, sig.pub_key)) {
+        throw rootError('unauthorized', `signature verification failed for ${who}; check account number, sequence and chain id (${ctx.chain.chainId})`);
+      }
+    }
+    acc.sequence += 1n;
+    deps.bank.setAccount(ctx.kv, acc);
+  }
+  if (!verified) deps.sigCache.markVerified(ctx.hash);
+
+  const fee = feeFor(handler, msg, deps.params.getFeeTable(ctx.kv));
+  if (fee.amount > 0n && fee.feeFor !== FeeFor.Free) {
+    const payer = signers[0]!;
+    const acc = deps.bank.getAccount(ctx.kv, payer)!;
+    const have = amountOf(acc.coins, FEE_DENOM);
+    if (have < fee.amount) {
+      throw rootError('insufficientFunds', `insufficient funds to pay for fees; ${have}${FEE_DENOM} < ${fee.amount}${FEE_DENOM}`);
+    }
+    deps.bank.subtractCoins(ctx.kv, payer, [{ denom: FEE_DENOM, amount: fee.amount }]);
+  }
+  return { handler, signers, fee: fee.feeFor === FeeFor.Free ? { amount: 0n, feeFor: FeeFor.Free } : fee };
+}

@@ -1,0 +1,345 @@
+/**
+ * DexApp: the deterministic application behind the ABCI-shaped seam. It owns no clock, socket
+ * or disk beyond the StateStore it is given; block time comes in the request.
+ *
+ * State views:
+ *  - deliver: each tx runs in `store.cache()` over the working view; `write()` only on success.
+ *  - check:   an overlay over the committed state (over the working view before the first
+ *             commit, where genesis waits), reset at every commit; each checkTx runs in its own
+ *             overlay on top, so the mempool sees pending sequences.
+ * A failed tx (ante or handler) leaves no state change and pays no fee.
+ */
+import { rootError, toChainError } from '../errors.js';
+import { decodeTx, txHashHex } from '../codec/index.js';
+import type { DecodedTx } from '../codec/types.js';
+import type { SignatureVerifier } from '../crypto/verifier.js';
+import type { KVReader, KVWriter, StateStore } from '../state/types.js';
+import type {
+  AppEvent,
+  Application,
+  CheckTxKind,
+  CheckTxResult,
+  FinalizeBlockRequest,
+  FinalizeBlockResponse,
+  InfoResponse,
+  InitChainResponse,
+  QueryResponse,
+  TxResult,
+} from './abci.js';
+import { EventSink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
+import { EndBlockOrder, Router, type AppModule } from './router.js';
+import { runAnte, FEE_DENOM, type AnteDeps } from './ante.js';
+import { SigCache } from './sigcache.js';
+import { FeePool, distributeFees } from './fees.js';
+import { Overlay } from './overlay.js';
+import { validateGenesis } from './genesis.js';
+import { AppQueries } from './queries.js';
+import { encodeAddress } from '../codec/index.js';
+import { Bank, bankModule, totalSupplyMatchesBalances, nonNegativeBalances } from '../modules/bank/index.js';
+import { Tokens, TimeLocks, tokensModule } from '../modules/tokens/index.js';
+import { Staking, stakingModule } from '../modules/staking/index.js';
+import { ParamsKeeper, paramsModule } from '../modules/params/index.js';
+
+const CHAIN_KEY = new TextEncoder().encode('app/chain');
+const LAST_BLOCK_TIME_KEY = new TextEncoder().encode('app/lastBlockTime');
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+const DAY_MS = 86_400_000;
+
+/** Breathe block: the first block whose time is in a new UTC day (spec §E.2). */
+export function isBreatheBlock(prevTimeMs: number, timeMs: number): boolean {
+  return prevTimeMs > 0 && Math.floor(prevTimeMs / DAY_MS) !== Math.floor(timeMs / DAY_MS);
+}
+
+export interface DexAppDeps {
+  store: StateStore;
+  verifier: SignatureVerifier;
+  logger?: Logger;
+  sigCache?: SigCache;
+}
+
+interface TxOutcome {
+  result: TxResult;
+  sender?: Uint8Array;
+  fee: bigint;
+}
+
+export class DexApp implements Application {
+  readonly router = new Router();
+  readonly bank = new Bank();
+  readonly tokens = new Tokens();
+  readonly timeLocks = new TimeLocks();
+  readonly staking = new Staking();
+  readonly params = new ParamsKeeper();
+  readonly sigCache: SigCache;
+  readonly queries: AppQueries;
+
+  private readonly store: StateStore;
+  private readonly verifier: SignatureVerifier;
+  private readonly logger: Logger;
+  private readonly anteDeps: AnteDeps;
+  private chainInfo: ChainInfo | undefined;
+  private checkState: Overlay | undefined;
+  /** Fees taken by checkTx are never paid out; the pool just absorbs them. */
+  private readonly checkFees = new FeePool();
+  private readonly blockFees = new FeePool();
+  private pendingHeight: number | undefined;
+
+  constructor(deps: DexAppDeps) {
+    this.store = deps.store;
+    this.verifier = deps.verifier;
+    this.logger = deps.logger ?? silentLogger;
+    this.sigCache = deps.sigCache ?? new SigCache();
+    this.anteDeps = { router: this.router, bank: this.bank, params: this.params, verifier: this.verifier, sigCache: this.sigCache };
+    this.registerModule(paramsModule(this.params));
+    this.registerModule(bankModule(this.bank));
+    this.registerModule(tokensModule(this.tokens, this.bank, this.timeLocks));
+    this.registerModule(stakingModule(this.staking));
+    this.registerModule({
+      name: 'fees',
+      endBlock: { order: EndBlockOrder.fees, run: (ctx) => distributeFees(ctx, this.bank, this.staking) },
+    });
+    this.queries = new AppQueries({
+      committed: () => this.committedView(),
+      pending: () => this.check(),
+      chain: () => this.chain(),
+      bank: this.bank,
+      tokens: this.tokens,
+      timeLocks: this.timeLocks,
+      params: this.params,
+      staking: this.staking,
+    });
+  }
+
+  /** Adds a module (msg handlers, genesis, block hooks, queries). Call before initChain. */
+  registerModule(m: AppModule): void {
+    this.router.registerModule(m);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // chain info and views
+
+  private committedView(): KVReader {
+    // Before the first commit, genesis lives only in the working view.
+    return this.store.height === 0 ? this.store.working() : this.store.committed();
+  }
+
+  /** Chain id and address prefix, loaded from state on first use after a restart. */
+  chain(): ChainInfo {
+    if (this.chainInfo) return this.chainInfo;
+    const raw = this.committedView().get(CHAIN_KEY);
+    if (!raw) throw rootError('internal', 'the chain has no genesis yet (initChain was not called)');
+    const j = JSON.parse(dec.decode(raw)) as { chain_id: string; address_prefix: string };
+    this.chainInfo = { chainId: j.chain_id, hrp: j.address_prefix };
+    return this.chainInfo;
+  }
+
+  private check(): Overlay {
+    if (!this.checkState) this.checkState = new Overlay(this.committedView());
+    return this.checkState;
+  }
+
+  private lastBlockTime(kv: KVReader): number {
+    const raw = kv.get(LAST_BLOCK_TIME_KEY);
+    return raw ? Number(dec.decode(raw)) : 0;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Application
+
+  info(): InfoResponse {
+    let chainId = '';
+    try {
+      chainId = this.chain().chainId;
+    } catch {
+      /* before genesis */
+    }
+    return { lastBlockHeight: this.store.height, lastBlockAppHash: this.store.appHash, chainId };
+  }
+
+  async initChain(genesis: unknown): Promise<InitChainResponse> {
+    if (this.store.height > 0) throw new Error(`initChain on a chain already at height ${this.store.height}`);
+    const g = validateGenesis(genesis);
+    const kv = this.store.working();
+    if (kv.has(CHAIN_KEY)) throw new Error('genesis was already applied');
+    const chain: ChainInfo = { chainId: g.chainId, hrp: g.hrp };
+    kv.set(CHAIN_KEY, enc.encode(JSON.stringify({ chain_id: g.chainId, address_prefix: g.hrp })));
+    kv.set(LAST_BLOCK_TIME_KEY, enc.encode(String(g.genesisTimeMs)));
+    for (const m of this.router.list()) m.initGenesis?.(kv, g, chain);
+    this.chainInfo = chain;
+    this.checkState = undefined;
+    this.logger.info({ chainId: g.chainId, accounts: g.accounts.length, tokens: g.tokens.length, validators: g.validators.length }, 'genesis applied');
+    return {
+      appHash: this.store.computeHash(),
+      validators: g.validators.map((v) => ({ pubKey: v.consensusPubKey, power: v.power })),
+    };
+  }
+
+  checkTx(tx: Uint8Array, kind: CheckTxKind): CheckTxResult {
+    let chain: ChainInfo;
+    try {
+      chain = this.chain();
+    } catch (e) {
+      const ce = toChainError(e);
+      return { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: safeHash(tx), fee: 0n };
+    }
+    const state = this.check();
+    const block: BlockInfo = {
+      height: this.store.height + 1,
+      timeMs: this.lastBlockTime(state),
+      prevTimeMs: this.lastBlockTime(state),
+      breathe: false,
+      proposerAddress: EMPTY,
+      lastCommitVotes: [],
+      misbehavior: [],
+      hash: '',
+    };
+    const out = this.runTx(tx, kind === 'new' ? 'check' : 'recheck', () => new Overlay(state), chain, block, this.checkFees);
+    this.checkFees.reset();
+    const r: CheckTxResult = { ...out.result, fee: out.fee };
+    if (out.sender) r.sender = out.sender;
+    return r;
+  }
+
+  prepareProposal(txs: Uint8Array[], maxBytes: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let total = 0;
+    for (const tx of txs) {
+      if (total + tx.length > maxBytes) break;
+      total += tx.length;
+      out.push(tx);
+    }
+    return out;
+  }
+
+  processProposal(_req: FinalizeBlockRequest): boolean {
+    // Invalid txs inside a block are allowed (they get error results); nothing to reject here.
+    return true;
+  }
+
+  finalizeBlock(req: FinalizeBlockRequest): FinalizeBlockResponse {
+    if (this.pendingHeight !== undefined) throw new Error(`block ${this.pendingHeight} was finalized but not committed`);
+    const chain = this.chain();
+    const expected = this.store.height + 1;
+    if (req.height !== expected) throw new Error(`finalizeBlock height ${req.height}, expected ${expected}`);
+    const kv = this.store.working();
+    const prevTimeMs = this.lastBlockTime(kv);
+    const block: BlockInfo = {
+      height: req.height,
+      timeMs: req.timeMs,
+      prevTimeMs,
+      breathe: isBreatheBlock(prevTimeMs, req.timeMs),
+      proposerAddress: req.proposerAddress,
+      lastCommitVotes: req.lastCommitVotes,
+      misbehavior: req.misbehavior,
+      hash: req.hash,
+    };
+    this.blockFees.reset();
+    const blockEvents = new EventSink();
+    const bctx: BlockContext = { kv, chain, block, events: blockEvents, fees: this.blockFees, logger: this.logger };
+    for (const h of this.router.beginBlockers()) h.run(bctx);
+    const txResults = req.txs.map((tx) => this.runTx(tx, 'deliver', () => this.store.cache(), chain, block, this.blockFees).result);
+    for (const h of this.router.endBlockers()) h.run(bctx);
+    kv.set(LAST_BLOCK_TIME_KEY, enc.encode(String(req.timeMs)));
+    const validatorUpdates = this.staking.validatorUpdates(kv);
+    const appHash = this.store.computeHash();
+    this.pendingHeight = req.height;
+    return { txResults, events: blockEvents.events, validatorUpdates, appHash };
+  }
+
+  async commit(): Promise<{ height: number; appHash: Uint8Array }> {
+    const height = this.pendingHeight;
+    if (height === undefined) throw new Error('commit without a finalized block');
+    const appHash = await this.store.commit(height);
+    this.pendingHeight = undefined;
+    this.checkState = undefined; // recheck runs against the new state
+    return { height, appHash };
+  }
+
+  query(path: string, data: Uint8Array, height?: number): QueryResponse {
+    const h = this.store.height;
+    try {
+      if (height !== undefined && height !== 0 && height !== h) {
+        throw rootError('invalidRequest', `only the latest height (${h}) can be queried, not ${height}`);
+      }
+      const parts = path.replace(/^\/+/, '').split('/');
+      const route = this.router.queryRoute(parts[0] ?? '');
+      if (!route) throw rootError('unknownRequest', `unknown query path ${path}`);
+      const value = route.handle(this.committedView(), parts.slice(1), data, this.chain());
+      return { code: 0, log: '', value, height: h };
+    } catch (e) {
+      const ce = toChainError(e);
+      return { code: ce.code, log: ce.message, value: EMPTY, height: h };
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // invariants (tests, debug)
+
+  /** Runs the named invariants on the committed (or given) state; returns the breaches. */
+  checkInvariants(kv: KVReader = this.committedView()): string[] {
+    const out: string[] = [];
+    const a = nonNegativeBalances(kv, this.bank);
+    if (a) out.push(`nonNegativeBalances: ${a}`);
+    const b = totalSupplyMatchesBalances(kv, this.bank, this.tokens.supplies(kv));
+    if (b) out.push(`totalSupplyMatchesBalances: ${b}`);
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // tx execution
+
+  private runTx(
+    bytes: Uint8Array,
+    mode: ExecMode,
+    newCache: () => KVWriter & { write(): void },
+    chain: ChainInfo,
+    block: BlockInfo,
+    pool: FeePool,
+  ): TxOutcome {
+    let decoded: DecodedTx;
+    try {
+      decoded = decodeTx(bytes);
+    } catch (e) {
+      const ce = toChainError(e);
+      return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: safeHash(bytes) }, fee: 0n };
+    }
+    const cache = newCache();
+    const events = new EventSink();
+    const ctx: TxContext = { kv: cache, chain, block, events, fees: pool, logger: this.logger, mode, tx: decoded, hash: decoded.hash, signers: [] };
+    try {
+      const ante = runAnte(ctx, this.anteDeps);
+      ctx.signers = ante.signers;
+      const res = ante.handler.handle(ctx, decoded.tx.msgs[0]!) ?? {};
+      cache.write();
+      if (ante.fee.amount > 0n) pool.add([{ denom: FEE_DENOM, amount: ante.fee.amount }], ante.fee.feeFor);
+      const sender = ante.signers[0]!;
+      const head: AppEvent[] = [
+        {
+          type: 'message',
+          attributes: [
+            { key: 'action', value: ante.handler.feeKey },
+            { key: 'module', value: ante.handler.route },
+            ...ante.signers.map((s) => ({ key: 'sender', value: encodeAddress(s, chain.hrp) })),
+          ],
+        },
+        { type: 'tx', attributes: [{ key: 'fee', value: ante.fee.amount > 0n ? `${ante.fee.amount}${FEE_DENOM}` : '' }] },
+      ];
+      return {
+        result: { code: 0, log: 'Msg 0: ', data: res.data ?? EMPTY, events: [...head, ...events.events], hash: decoded.hash },
+        sender,
+        fee: ante.fee.amount,
+      };
+    } catch (e) {
+      const ce = toChainError(e);
+      if (ce.codespace === 'root' && ce.localCode === 1) this.logger.error({ hash: decoded.hash, err: (e as Error).stack }, 'internal error in tx');
+      else if (mode === 'deliver') this.logger.debug({ hash: decoded.hash, code: ce.code, log: ce.message }, 'tx failed');
+      return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: decoded.hash }, fee: 0n };
+    }
+  }
+}
+
+function safeHash(bytes: Uint8Array): string {
+  return txHashHex(bytes);
+}

@@ -1,0 +1,96 @@
+/**
+ * A write overlay over any KV view. The store's own caches only stack on its working view, but
+ * the mempool's check state must sit on the *committed* state (the working view holds the
+ * block being executed), so checkTx uses these: one over the committed view per block, one per
+ * tx on top of it. Iteration merges own writes with the parent's stream in key order.
+ */
+import { compareBytes } from '../crypto/hash.js';
+import type { CacheKV, KVReader, KVWriter } from '../state/types.js';
+
+type Entry = { key: Uint8Array; value: Uint8Array | null };
+
+function mapKey(k: Uint8Array): string {
+  return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+}
+
+function hasPrefix(k: Uint8Array, p: Uint8Array): boolean {
+  if (k.length < p.length) return false;
+  for (let i = 0; i < p.length; i++) if (k[i] !== p[i]) return false;
+  return true;
+}
+
+export class Overlay implements CacheKV {
+  private readonly writes = new Map<string, Entry>();
+
+  constructor(private readonly parent: KVReader) {}
+
+  get size(): number {
+    return this.writes.size;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const e = this.writes.get(mapKey(key));
+    if (e) return e.value ?? undefined;
+    return this.parent.get(key);
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.writes.set(mapKey(key), { key: key.slice(), value: value.slice() });
+  }
+
+  delete(key: Uint8Array): void {
+    this.writes.set(mapKey(key), { key: key.slice(), value: null });
+  }
+
+  /** Folds the writes into the parent, which must be writable. */
+  write(): void {
+    const p = this.parent as Partial<KVWriter>;
+    if (typeof p.set !== 'function' || typeof p.delete !== 'function') throw new Error('overlay parent is read-only');
+    const sorted = [...this.writes.values()].sort((a, b) => compareBytes(a.key, b.key));
+    for (const e of sorted) {
+      if (e.value === null) p.delete(e.key);
+      else p.set(e.key, e.value);
+    }
+    this.writes.clear();
+  }
+
+  discard(): void {
+    this.writes.clear();
+  }
+
+  *iterate(prefix: Uint8Array, opts?: { reverse?: boolean; start?: Uint8Array; limit?: number }): Iterable<[Uint8Array, Uint8Array]> {
+    const reverse = !!opts?.reverse;
+    const start = opts?.start;
+    const limit = opts?.limit;
+    if (limit === 0) return;
+    const dir = reverse ? -1 : 1;
+    const own = [...this.writes.values()]
+      .filter((e) => hasPrefix(e.key, prefix) && (start === undefined || dir * compareBytes(e.key, start) >= 0))
+      .sort((a, b) => dir * compareBytes(a.key, b.key));
+    const parentOpts: { reverse?: boolean; start?: Uint8Array } = { reverse };
+    if (start !== undefined) parentOpts.start = start;
+    const it = this.parent.iterate(prefix, parentOpts)[Symbol.iterator]();
+    let p = it.next();
+    let i = 0;
+    let n = 0;
+    while (!p.done || i < own.length) {
+      let out: [Uint8Array, Uint8Array] | undefined;
+      if (i < own.length && (p.done || dir * compareBytes(own[i]!.key, p.value[0]) <= 0)) {
+        const e = own[i++]!;
+        if (!p.done && compareBytes(e.key, p.value[0]) === 0) p = it.next(); // overridden
+        if (e.value !== null) out = [e.key, e.value];
+      } else if (!p.done) {
+        out = p.value;
+        p = it.next();
+      }
+      if (out) {
+        yield out;
+        if (limit !== undefined && ++n >= limit) return;
+      }
+    }
+  }
+}

@@ -1,0 +1,465 @@
+/**
+ * Deterministic binary encoding and hashing of consensus data.
+ *
+ * Encoding: protobuf wire format, every field written in field-number order, including
+ * defaults (so each value has exactly one encoding). Decoders are strict: they read fields in
+ * that order, reject anything else, and finally re-encode and compare bytes, so a hash of
+ * decoded data always equals the hash of the bytes received (no malleability).
+ *
+ * Hashes: SHA256 of the canonical header bytes is the block id; tx and evidence roots are
+ * RFC 6962 Merkle trees (as CometBFT's `merkle.HashFromByteSlices`).
+ *
+ * Sign bytes are domain separated ("dexchain/vote", "dexchain/proposal") and bind the chain id,
+ * type, height, round and block id. Vote/proposal times are deliberately NOT signed: a node
+ * that crashes between signing and logging can then re-create a byte-identical signature for
+ * the same (height, round, step, block) instead of being refused by the double-sign guard.
+ */
+import pb from 'protobufjs/minimal.js';
+import { rootError } from '../errors.js';
+import { sha256, bytesEqual } from './crypto-adapter.js';
+import {
+  CommitFlag,
+  VoteType,
+  type Block,
+  type BlockId,
+  type Commit,
+  type CommitSig,
+  type DuplicateVoteEvidence,
+  type Header,
+  type Proposal,
+  type Validator,
+  type Vote,
+} from './types.js';
+
+type Writer = pb.Writer;
+type Reader = pb.Reader;
+
+const WIRE_VARINT = 0;
+const WIRE_BYTES = 2;
+const MAX_INT64 = (1n << 63n) - 1n;
+const MIN_INT64 = -(1n << 63n);
+
+/** Proposal type in sign bytes (CometBFT SignedMsgType Proposal = 32). */
+export const PROPOSAL_TYPE = 32;
+
+// ---------------------------------------------------------------- writer helpers
+
+function wInt(w: Writer, field: number, v: number): void {
+  if (!Number.isSafeInteger(v)) throw rootError('overflow', `field ${field}: ${v} is not a safe integer`);
+  w.uint32((field << 3) | WIRE_VARINT).int64(v);
+}
+function wBig(w: Writer, field: number, v: bigint): void {
+  if (v > MAX_INT64 || v < MIN_INT64) throw rootError('overflow', `field ${field}: ${v} out of int64 range`);
+  w.uint32((field << 3) | WIRE_VARINT).int64(v.toString());
+}
+function wBytes(w: Writer, field: number, v: Uint8Array): void {
+  w.uint32((field << 3) | WIRE_BYTES).bytes(v);
+}
+function wStr(w: Writer, field: number, v: string): void {
+  w.uint32((field << 3) | WIRE_BYTES).string(v);
+}
+function finish(w: Writer): Uint8Array {
+  const b = w.finish();
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+// ---------------------------------------------------------------- strict reader
+
+class StrictReader {
+  private readonly r: Reader;
+  constructor(private readonly what: string, buf: Uint8Array) {
+    this.r = pb.Reader.create(buf);
+  }
+  private fail(msg: string): never {
+    throw rootError('txDecode', `${this.what}: ${msg}`);
+  }
+  private tag(field: number, wire: number): void {
+    if (this.r.pos >= this.r.len) this.fail(`missing field ${field}`);
+    const t = this.r.uint32();
+    if (t !== ((field << 3) | wire)) this.fail(`expected field ${field}, got tag ${t}`);
+  }
+  /** Whether the next tag is `field` (for repeated fields), without consuming it. */
+  next(field: number): boolean {
+    if (this.r.pos >= this.r.len) return false;
+    const save = this.r.pos;
+    const t = this.r.uint32();
+    this.r.pos = save;
+    return t >>> 3 === field;
+  }
+  big(field: number): bigint {
+    this.tag(field, WIRE_VARINT);
+    return BigInt(this.r.int64().toString());
+  }
+  int(field: number): number {
+    const v = this.big(field);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) this.fail(`field ${field} out of range`);
+    return Number(v);
+  }
+  uint(field: number): number {
+    const v = this.int(field);
+    if (v < 0) this.fail(`field ${field} negative`);
+    return v;
+  }
+  bytes(field: number): Uint8Array {
+    this.tag(field, WIRE_BYTES);
+    return new Uint8Array(this.r.bytes());
+  }
+  str(field: number): string {
+    this.tag(field, WIRE_BYTES);
+    return this.r.string();
+  }
+  end(): void {
+    if (this.r.pos !== this.r.len) this.fail('trailing bytes');
+  }
+}
+
+/** Runs a strict decode: any reader error becomes a ChainError, and the value must re-encode byte-identically. */
+function strictDecode<T>(what: string, buf: Uint8Array, read: (r: StrictReader) => T, encode: (v: T) => Uint8Array): T {
+  if (!(buf instanceof Uint8Array)) throw rootError('txDecode', `${what}: input is not bytes`);
+  let v: T;
+  try {
+    const r = new StrictReader(what, buf);
+    v = read(r);
+    r.end();
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ChainError') throw e;
+    throw rootError('txDecode', `${what}: malformed (${e instanceof Error ? e.message : String(e)})`);
+  }
+  let again: Uint8Array;
+  try {
+    again = encode(v);
+  } catch (e) {
+    throw rootError('txDecode', `${what}: invalid values (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!bytesEqual(again, buf)) throw rootError('txDecode', `${what}: non-canonical encoding`);
+  return v;
+}
+
+// ---------------------------------------------------------------- header
+
+function writeHeader(w: Writer, h: Header): void {
+  wStr(w, 1, h.chainId);
+  wInt(w, 2, h.height);
+  wInt(w, 3, h.timeMs);
+  wBytes(w, 4, h.lastBlockId.hash);
+  wBytes(w, 5, h.lastCommitHash);
+  wBytes(w, 6, h.dataHash);
+  wBytes(w, 7, h.validatorsHash);
+  wBytes(w, 8, h.nextValidatorsHash);
+  wBytes(w, 9, h.appHash);
+  wBytes(w, 10, h.lastResultsHash);
+  wBytes(w, 11, h.evidenceHash);
+  wBytes(w, 12, h.proposerAddress);
+}
+function readHeader(r: StrictReader): Header {
+  return {
+    chainId: r.str(1),
+    height: r.uint(2),
+    timeMs: r.int(3),
+    lastBlockId: { hash: r.bytes(4) },
+    lastCommitHash: r.bytes(5),
+    dataHash: r.bytes(6),
+    validatorsHash: r.bytes(7),
+    nextValidatorsHash: r.bytes(8),
+    appHash: r.bytes(9),
+    lastResultsHash: r.bytes(10),
+    evidenceHash: r.bytes(11),
+    proposerAddress: r.bytes(12),
+  };
+}
+export function encodeHeader(h: Header): Uint8Array {
+  const w = pb.Writer.create();
+  writeHeader(w, h);
+  return finish(w);
+}
+export function decodeHeader(buf: Uint8Array): Header {
+  return strictDecode('header', buf, readHeader, encodeHeader);
+}
+
+/** Block id = SHA256 of the canonical header encoding. */
+export function headerHash(h: Header): Uint8Array {
+  return sha256(encodeHeader(h));
+}
+export function blockId(b: Block): BlockId {
+  return { hash: headerHash(b.header) };
+}
+
+// ---------------------------------------------------------------- vote
+
+function writeVote(w: Writer, v: Vote): void {
+  wInt(w, 1, v.type);
+  wInt(w, 2, v.height);
+  wInt(w, 3, v.round);
+  wBytes(w, 4, v.blockId.hash);
+  wInt(w, 5, v.timeMs);
+  wBytes(w, 6, v.validatorAddress);
+  wInt(w, 7, v.validatorIndex);
+  wBytes(w, 8, v.signature);
+}
+function readVote(r: StrictReader): Vote {
+  const type = r.uint(1);
+  if (type !== VoteType.Prevote && type !== VoteType.Precommit) throw rootError('txDecode', `vote: bad type ${type}`);
+  return {
+    type,
+    height: r.uint(2),
+    round: r.uint(3),
+    blockId: { hash: r.bytes(4) },
+    timeMs: r.int(5),
+    validatorAddress: r.bytes(6),
+    validatorIndex: r.uint(7),
+    signature: r.bytes(8),
+  };
+}
+export function encodeVote(v: Vote): Uint8Array {
+  const w = pb.Writer.create();
+  writeVote(w, v);
+  return finish(w);
+}
+export function decodeVote(buf: Uint8Array): Vote {
+  return strictDecode('vote', buf, readVote, encodeVote);
+}
+
+// ---------------------------------------------------------------- proposal
+
+function writeProposal(w: Writer, p: Proposal): void {
+  wInt(w, 1, p.height);
+  wInt(w, 2, p.round);
+  wInt(w, 3, p.polRound);
+  wBytes(w, 4, p.blockId.hash);
+  wInt(w, 5, p.timeMs);
+  wBytes(w, 6, p.signature);
+}
+function readProposal(r: StrictReader): Proposal {
+  const p: Proposal = {
+    height: r.uint(1),
+    round: r.uint(2),
+    polRound: r.int(3),
+    blockId: { hash: r.bytes(4) },
+    timeMs: r.int(5),
+    signature: r.bytes(6),
+  };
+  if (p.polRound < -1) throw rootError('txDecode', `proposal: bad polRound ${p.polRound}`);
+  return p;
+}
+export function encodeProposal(p: Proposal): Uint8Array {
+  const w = pb.Writer.create();
+  writeProposal(w, p);
+  return finish(w);
+}
+export function decodeProposal(buf: Uint8Array): Proposal {
+  return strictDecode('proposal', buf, readProposal, encodeProposal);
+}
+
+// ---------------------------------------------------------------- commit
+
+function encodeCommitSig(s: CommitSig): Uint8Array {
+  const w = pb.Writer.create();
+  wInt(w, 1, s.flag);
+  wBytes(w, 2, s.validatorAddress);
+  wInt(w, 3, s.timeMs);
+  wBytes(w, 4, s.signature);
+  return finish(w);
+}
+function readCommitSig(r: StrictReader): CommitSig {
+  const flag = r.uint(1);
+  if (flag !== CommitFlag.Absent && flag !== CommitFlag.Commit && flag !== CommitFlag.Nil) {
+    throw rootError('txDecode', `commit sig: bad flag ${flag}`);
+  }
+  return { flag, validatorAddress: r.bytes(2), timeMs: r.int(3), signature: r.bytes(4) };
+}
+function writeCommit(w: Writer, c: Commit): void {
+  wInt(w, 1, c.height);
+  wInt(w, 2, c.round);
+  wBytes(w, 3, c.blockId.hash);
+  for (const s of c.signatures) wBytes(w, 4, encodeCommitSig(s));
+}
+function readCommit(r: StrictReader): Commit {
+  const c: Commit = { height: r.uint(1), round: r.uint(2), blockId: { hash: r.bytes(3) }, signatures: [] };
+  while (r.next(4)) {
+    const sub = new StrictReader('commit sig', r.bytes(4));
+    c.signatures.push(readCommitSig(sub));
+    sub.end();
+  }
+  return c;
+}
+export function encodeCommit(c: Commit): Uint8Array {
+  const w = pb.Writer.create();
+  writeCommit(w, c);
+  return finish(w);
+}
+export function decodeCommit(buf: Uint8Array): Commit {
+  return strictDecode('commit', buf, readCommit, encodeCommit);
+}
+/** Hash of a commit, stored as the next header's `lastCommitHash`. */
+export function commitHash(c: Commit): Uint8Array {
+  return sha256(encodeCommit(c));
+}
+/** The commit a height-1 block carries. */
+export function emptyCommit(): Commit {
+  return { height: 0, round: 0, blockId: { hash: new Uint8Array(0) }, signatures: [] };
+}
+
+// ---------------------------------------------------------------- evidence
+
+export function encodeEvidence(e: DuplicateVoteEvidence): Uint8Array {
+  const w = pb.Writer.create();
+  wBytes(w, 1, encodeVote(e.voteA));
+  wBytes(w, 2, encodeVote(e.voteB));
+  wBig(w, 3, e.totalVotingPower);
+  wBig(w, 4, e.validatorPower);
+  wInt(w, 5, e.timeMs);
+  return finish(w);
+}
+function readEvidence(r: StrictReader): DuplicateVoteEvidence {
+  return {
+    voteA: decodeVote(r.bytes(1)),
+    voteB: decodeVote(r.bytes(2)),
+    totalVotingPower: r.big(3),
+    validatorPower: r.big(4),
+    timeMs: r.int(5),
+  };
+}
+export function decodeEvidence(buf: Uint8Array): DuplicateVoteEvidence {
+  return strictDecode('evidence', buf, readEvidence, encodeEvidence);
+}
+export function evidenceHash(evs: DuplicateVoteEvidence[]): Uint8Array {
+  return merkleRoot(evs.map(encodeEvidence));
+}
+
+// ---------------------------------------------------------------- block
+
+export function encodeBlock(b: Block): Uint8Array {
+  const w = pb.Writer.create();
+  wBytes(w, 1, encodeHeader(b.header));
+  for (const tx of b.txs) wBytes(w, 2, tx);
+  for (const ev of b.evidence) wBytes(w, 3, encodeEvidence(ev));
+  wBytes(w, 4, encodeCommit(b.lastCommit));
+  return finish(w);
+}
+function readBlock(r: StrictReader): Block {
+  const header = decodeHeader(r.bytes(1));
+  const txs: Uint8Array[] = [];
+  while (r.next(2)) txs.push(r.bytes(2));
+  const evidence: DuplicateVoteEvidence[] = [];
+  while (r.next(3)) evidence.push(decodeEvidence(r.bytes(3)));
+  const lastCommit = decodeCommit(r.bytes(4));
+  return { header, txs, evidence, lastCommit };
+}
+export function decodeBlock(buf: Uint8Array): Block {
+  return strictDecode('block', buf, readBlock, encodeBlock);
+}
+
+// ---------------------------------------------------------------- merkle / hashes
+
+function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+function leafHash(leaf: Uint8Array): Uint8Array {
+  const b = new Uint8Array(leaf.length + 1);
+  b[0] = 0;
+  b.set(leaf, 1);
+  return sha256(b);
+}
+function innerHash(l: Uint8Array, r: Uint8Array): Uint8Array {
+  const b = new Uint8Array(1 + l.length + r.length);
+  b[0] = 1;
+  b.set(l, 1);
+  b.set(r, 1 + l.length);
+  return sha256(b);
+}
+/** RFC 6962 Merkle root (CometBFT `HashFromByteSlices`); empty list → SHA256(""). */
+export function merkleRoot(leaves: Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return sha256(new Uint8Array(0));
+  if (leaves.length === 1) return leafHash(leaves[0]!);
+  const k = splitPoint(leaves.length);
+  return innerHash(merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
+}
+
+/** Merkle root over SHA256(tx): the header's `dataHash`. */
+export function txsHash(txs: Uint8Array[]): Uint8Array {
+  return merkleRoot(txs.map((tx) => sha256(tx)));
+}
+
+/** Merkle root over (address, pubKey, power) of the validators sorted by address. */
+export function validatorsHash(vals: readonly Validator[]): Uint8Array {
+  const sorted = [...vals].sort((a, b) => Buffer.compare(a.address, b.address));
+  return merkleRoot(
+    sorted.map((v) => {
+      const w = pb.Writer.create();
+      wBytes(w, 1, v.address);
+      wBytes(w, 2, v.pubKey);
+      wBig(w, 3, v.votingPower);
+      return finish(w);
+    }),
+  );
+}
+
+/** Alias used by the node. */
+export const validatorSetHash = validatorsHash;
+
+// ---------------------------------------------------------------- sign bytes
+
+export function voteSignBytes(chainId: string, v: Pick<Vote, 'type' | 'height' | 'round' | 'blockId'>): Uint8Array {
+  const w = pb.Writer.create();
+  wStr(w, 1, 'dexchain/vote');
+  wStr(w, 2, chainId);
+  wInt(w, 3, v.type);
+  wInt(w, 4, v.height);
+  wInt(w, 5, v.round);
+  wBytes(w, 6, v.blockId.hash);
+  return finish(w);
+}
+
+export function proposalSignBytes(chainId: string, p: Pick<Proposal, 'height' | 'round' | 'polRound' | 'blockId'>): Uint8Array {
+  const w = pb.Writer.create();
+  wStr(w, 1, 'dexchain/proposal');
+  wStr(w, 2, chainId);
+  wInt(w, 3, PROPOSAL_TYPE);
+  wInt(w, 4, p.height);
+  wInt(w, 5, p.round);
+  wInt(w, 6, p.polRound);
+  wBytes(w, 7, p.blockId.hash);
+  return finish(w);
+}
+
+/** Stateless vote checks (CometBFT `Vote.ValidateBasic`): returns a reason or undefined. */
+export function validateVoteBasic(v: Vote): string | undefined {
+  if (v.type !== VoteType.Prevote && v.type !== VoteType.Precommit) return 'bad vote type';
+  if (!Number.isSafeInteger(v.height) || v.height < 1) return 'bad height';
+  if (!Number.isSafeInteger(v.round) || v.round < 0) return 'bad round';
+  if (!Number.isSafeInteger(v.validatorIndex) || v.validatorIndex < 0) return 'bad validator index';
+  if (v.blockId.hash.length !== 0 && v.blockId.hash.length !== 32) return 'bad block id';
+  if (v.validatorAddress.length !== 20) return 'bad validator address';
+  if (v.signature.length !== 64) return 'bad signature length';
+  return undefined;
+}
+
+export function validateProposalBasic(p: Proposal): string | undefined {
+  if (!Number.isSafeInteger(p.height) || p.height < 1) return 'bad height';
+  if (!Number.isSafeInteger(p.round) || p.round < 0) return 'bad round';
+  if (!Number.isSafeInteger(p.polRound) || p.polRound < -1 || p.polRound >= p.round) return 'bad polRound';
+  if (p.blockId.hash.length !== 32) return 'bad block id';
+  if (p.signature.length !== 64) return 'bad signature length';
+  return undefined;
+}
+
+/** Structural block checks the consensus core does itself (the app checks the rest). */
+export function validateBlockBasic(b: Block, chainId: string, height: number): string | undefined {
+  const h = b.header;
+  if (h.chainId !== chainId) return 'wrong chain id';
+  if (h.height !== height) return 'wrong height';
+  if (!bytesEqual(h.dataHash, txsHash(b.txs))) return 'data hash mismatch';
+  if (!bytesEqual(h.evidenceHash, evidenceHash(b.evidence))) return 'evidence hash mismatch';
+  const wantLastCommitHash = height === 1 ? new Uint8Array(0) : commitHash(b.lastCommit);
+  if (!bytesEqual(h.lastCommitHash, wantLastCommitHash)) return 'last commit hash mismatch';
+  if (height > 1 && b.lastCommit.height !== height - 1) return 'last commit height mismatch';
+  if (height > 1 && !bytesEqual(b.lastCommit.blockId.hash, h.lastBlockId.hash)) return 'last commit block id mismatch';
+  if (h.proposerAddress.length !== 20) return 'bad proposer address';
+  return undefined;
+}
+
+export function isNilBlockId(id: BlockId): boolean {
+  return id.hash.length === 0;
+}

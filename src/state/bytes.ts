@@ -1,0 +1,97 @@
+/**
+ * Byte helpers for building state keys. Keys are compared as unsigned bytes, so numbers that must
+ * sort (heights, sequence ids) are written big-endian with a fixed width.
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+export function fromUtf8(b: Uint8Array): string {
+  return decoder.decode(b);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Unsigned lexicographic order; a proper prefix sorts first. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = a[i] - b[i];
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The smallest key greater than every key that starts with `prefix` (an exclusive upper bound),
+ * or undefined when no such key exists (empty prefix or all 0xff).
+ */
+export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  let i = prefix.length - 1;
+  while (i >= 0 && prefix[i] === 0xff) i--;
+  if (i < 0) return undefined;
+  const out = new Uint8Array(prefix.subarray(0, i + 1)); // a copy even for a Buffer (whose slice aliases)
+  out[i]++;
+  return out;
+}
+
+export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** 8-byte big-endian unsigned encoding, so numeric order equals byte order. */
+export function bigintToBytes8BE(v: bigint | number): Uint8Array {
+  const x = typeof v === 'number' ? BigInt(v) : v;
+  if (x < 0n || x > U64_MAX) throw new RangeError(`value out of uint64 range: ${x}`);
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, x, false);
+  return out;
+}
+
+export function bytes8BEToBigint(b: Uint8Array): bigint {
+  if (b.length !== 8) throw new RangeError(`expected 8 bytes, got ${b.length}`);
+  return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, false);
+}
+
+/** Height (a safe integer) as 8 sortable bytes. */
+export function heightToBytes(h: number): Uint8Array {
+  if (!Number.isSafeInteger(h) || h < 0) throw new RangeError(`invalid height: ${h}`);
+  return bigintToBytes8BE(BigInt(h));
+}
+
+export function bytesToHeight(b: Uint8Array): number {
+  return Number(bytes8BEToBigint(b));
+}
+
+export function toHex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
+}
+
+export function fromHex(s: string): Uint8Array {
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new TypeError('invalid hex string');
+  return new Uint8Array(Buffer.from(s, 'hex'));
+}

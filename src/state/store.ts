@@ -1,0 +1,253 @@
+/**
+ * The state store: committed state fully in memory (sorted map + bucketed Merkle tree, see
+ * merkle.ts) and persisted in LevelDB; a working overlay for the block being executed; per-tx
+ * caches on top. `commit` writes every changed key, the deletes, the height, the app hash and the
+ * per-height hash as ONE LevelDB batch (atomic: after kill -9 the DB holds the old or the new
+ * state, never a mix), and only then folds the overlay into memory.
+ *
+ * LevelDB layout (one byte namespace prefix):
+ *   'd' ‖ key        → value                state data
+ *   'm' ‖ "height"   → u64 BE               last committed height
+ *   'm' ‖ "apphash"  → 32 bytes             app hash at that height
+ *   'h' ‖ u64 BE h   → 32 bytes             app hash at recent height h (last `keepHashes`)
+ *
+ * At open the whole state is read back and the Merkle tree rebuilt; the rebuilt root must equal
+ * the stored app hash, so on-disk corruption is detected before the node signs anything.
+ */
+import { ClassicLevel } from 'classic-level';
+import { concatBytes, utf8, heightToBytes, bytesToHeight, bytesEqual } from './bytes.js';
+import { SortedMap } from './sorted-map.js';
+import { BucketTree, type StagedHash, type StateProof } from './merkle.js';
+import { BaseView, OverlayView, type Guard } from './views.js';
+import { rootError } from '../errors.js';
+import type { CacheKV, KVReader, KVWriter, StateStore } from './types.js';
+
+export interface StateStoreOptions {
+  /** How many recent heights keep their app hash for `appHashAt` (default 100). */
+  keepHashes?: number;
+  /** Max key length in bytes (default 1024). */
+  maxKeyBytes?: number;
+  /** Max value length in bytes (default 4 MiB). */
+  maxValueBytes?: number;
+  /** fsync each commit batch (default true): survives power loss, not only process crashes. */
+  sync?: boolean;
+}
+
+const NS_DATA = 0x64; // 'd'
+const NS_HASH = 0x68; // 'h'
+const META_HEIGHT = concatBytes(utf8('m'), utf8('height'));
+const META_APPHASH = concatBytes(utf8('m'), utf8('apphash'));
+const ZERO_HASH = new Uint8Array(32);
+
+type DB = ClassicLevel<Uint8Array, Uint8Array>;
+type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+function dataKey(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 1);
+  out[0] = NS_DATA;
+  out.set(key, 1);
+  return out;
+}
+
+function hashKey(height: number): Uint8Array {
+  return concatBytes(Uint8Array.of(NS_HASH), heightToBytes(height));
+}
+
+export class StateStoreImpl implements StateStore {
+  private readonly data = new SortedMap<Uint8Array>();
+  private readonly tree = new BucketTree();
+  private readonly base = new BaseView(this.data);
+  private readonly guard: Guard;
+  private readonly work: OverlayView;
+  private readonly keepHashes: number;
+  private readonly sync: boolean;
+  private _height = 0;
+  private _appHash: Uint8Array = ZERO_HASH;
+  /** Recent app hashes by height (ascending insertion = ascending height). */
+  private readonly recent = new Map<number, Uint8Array>();
+  private staged: { mod: number; staged: StagedHash } | undefined;
+
+  constructor(
+    private readonly db: DB | undefined,
+    opts: StateStoreOptions = {},
+  ) {
+    this.keepHashes = opts.keepHashes ?? 100;
+    this.sync = opts.sync ?? true;
+    this.guard = {
+      epoch: 0,
+      committing: false,
+      closed: false,
+      maxKeyBytes: opts.maxKeyBytes ?? 1024,
+      maxValueBytes: opts.maxValueBytes ?? 4 * 1024 * 1024,
+    };
+    this.work = new OverlayView(this.base, this.guard, undefined);
+  }
+
+  get height(): number {
+    return this._height;
+  }
+
+  get appHash(): Uint8Array {
+    return this._appHash.slice();
+  }
+
+  /** Number of keys in the committed state. */
+  get committedSize(): number {
+    return this.data.size;
+  }
+
+  /** Number of pending (uncommitted) writes in the working view. */
+  get pendingWrites(): number {
+    return this.work.size;
+  }
+
+  /** Loads the persisted state (called once by openStateStore). */
+  async load(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const h = await db.get(META_HEIGHT);
+    const stored = await db.get(META_APPHASH);
+    const it = db.iterator({ gte: Uint8Array.of(NS_DATA), lt: Uint8Array.of(NS_DATA + 1) });
+    try {
+      for (;;) {
+        const rows = await it.nextv(4096);
+        if (rows.length === 0) break;
+        for (const [k, v] of rows) {
+          const key = new Uint8Array(k.subarray(1));
+          const val = new Uint8Array(v);
+          this.data.appendSorted(key, val);
+          this.tree.loadLeaf(key, val);
+        }
+      }
+    } finally {
+      await it.close();
+    }
+    this.tree.finishLoad();
+    const hashes = db.iterator({ gte: Uint8Array.of(NS_HASH), lt: Uint8Array.of(NS_HASH + 1) });
+    try {
+      for await (const [k, v] of hashes) this.recent.set(bytesToHeight(k.subarray(1)), new Uint8Array(v));
+    } finally {
+      await hashes.close();
+    }
+    this._height = h ? bytesToHeight(h) : 0;
+    this._appHash = stored ? new Uint8Array(stored) : ZERO_HASH;
+    if (!bytesEqual(this.tree.root, this._appHash)) {
+      throw rootError('internal', `state at height ${this._height} is corrupt: rebuilt app hash does not match the stored one`);
+    }
+  }
+
+  working(): KVWriter {
+    return this.work;
+  }
+
+  cache(parent?: KVWriter): CacheKV {
+    const p = parent ?? this.work;
+    if (!(p instanceof OverlayView)) throw new TypeError('cache parent must be the working view or a cache of this store');
+    if (this.guard.closed) throw new Error('state store is closed');
+    return new OverlayView(p, this.guard, this.guard.epoch);
+  }
+
+  committed(): KVReader {
+    return this.base;
+  }
+
+  computeHash(): Uint8Array {
+    return this.stage().root.slice();
+  }
+
+  private stage(): StagedHash {
+    const mod = this.work.map.mod;
+    if (this.staged && this.staged.mod === mod) return this.staged.staged;
+    const staged = this.tree.stage(this.work.map.range());
+    this.staged = { mod, staged };
+    return staged;
+  }
+
+  appHashAt(height: number): Uint8Array | undefined {
+    if (height === this._height) return this._appHash.slice();
+    return this.recent.get(height)?.slice();
+  }
+
+  async commit(height: number): Promise<Uint8Array> {
+    if (this.guard.closed) throw new Error('state store is closed');
+    if (this.guard.committing) throw new Error('commit already in flight');
+    if (!Number.isSafeInteger(height) || height <= this._height) {
+      throw new Error(`commit height ${height} must be an integer above the last committed height ${this._height}`);
+    }
+    const staged = this.stage();
+    const root = staged.root.slice();
+    const entries = [...this.work.map.range()];
+    const expired: number[] = [];
+    for (const h of this.recent.keys()) if (h <= height - this.keepHashes) expired.push(h);
+    this.guard.committing = true;
+    try {
+      if (this.db) {
+        const ops: BatchOp[] = [];
+        for (const [k, v] of entries) {
+          if (v === null) ops.push({ type: 'del', key: dataKey(k) });
+          else ops.push({ type: 'put', key: dataKey(k), value: v });
+        }
+        ops.push({ type: 'put', key: META_HEIGHT, value: heightToBytes(height) });
+        ops.push({ type: 'put', key: META_APPHASH, value: root });
+        if (this.keepHashes > 0) ops.push({ type: 'put', key: hashKey(height), value: root });
+        for (const h of expired) ops.push({ type: 'del', key: hashKey(h) });
+        await this.db.batch(ops, { sync: this.sync });
+      } else {
+        await null; // same async shape as the disk store: the commit is never synchronous
+      }
+    } finally {
+      this.guard.committing = false;
+    }
+    for (const [k, v] of entries) {
+      if (v === null) this.data.delete(k);
+      else this.data.set(k, v);
+    }
+    this.tree.apply(staged);
+    for (const h of expired) this.recent.delete(h);
+    if (this.keepHashes > 0) this.recent.set(height, root);
+    this._height = height;
+    this._appHash = root;
+    this.work.map.clear();
+    this.staged = undefined;
+    this.guard.epoch++;
+    return root.slice();
+  }
+
+  rollback(): void {
+    if (this.guard.committing) throw new Error('rollback while a commit is in flight');
+    this.work.map.clear();
+    this.staged = undefined;
+    this.guard.epoch++;
+  }
+
+  proveCommitted(key: Uint8Array): { value: Uint8Array | undefined; proof: StateProof; root: Uint8Array } {
+    if (!(key instanceof Uint8Array)) throw new TypeError('state key must be a Uint8Array');
+    const proof = this.tree.prove(key, (k) => this.data.get(k));
+    return { value: this.data.get(key)?.slice(), proof, root: this._appHash.slice() };
+  }
+
+  async close(): Promise<void> {
+    if (this.guard.closed) return;
+    this.guard.closed = true;
+    if (this.db) await this.db.close();
+  }
+}
+
+/** Opens (or creates) the state store in `dir` and loads the committed state into memory. */
+export async function openStateStore(dir: string, opts: StateStoreOptions = {}): Promise<StateStoreImpl> {
+  const db: DB = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await db.open();
+  const store = new StateStoreImpl(db, opts);
+  try {
+    await store.load();
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return store;
+}
+
+/** The same store without a disk (tests, simulations, hash recomputation). */
+export function memoryStateStore(opts: StateStoreOptions = {}): StateStoreImpl {
+  return new StateStoreImpl(undefined, opts);
+}

@@ -1,0 +1,232 @@
+/**
+ * Read/write views over the committed state: the committed base, the block's working overlay and
+ * per-tx caches (nested overlays). An overlay holds its own writes in a sorted map (null marks a
+ * delete) and falls through to its parent for everything else; iteration merges the overlay with
+ * the parent's (already merged) stream, so a prefix scan costs O(log n + returned keys) per level.
+ */
+import { compareBytes, prefixEnd } from './bytes.js';
+import { SortedMap, type RangeOpts } from './sorted-map.js';
+import { rootError } from '../errors.js';
+import type { CacheKV, KVReader, KVWriter } from './types.js';
+
+export interface IterateOpts {
+  reverse?: boolean;
+  /** Forward: begin at the first key ≥ start. Reverse: begin at the last key ≤ start. */
+  start?: Uint8Array;
+  /** Maximum number of entries yielded. */
+  limit?: number;
+}
+
+/** Shared mutable guard state owned by the store. */
+export interface Guard {
+  /** Bumped by commit/rollback; caches created under an older epoch refuse to work. */
+  epoch: number;
+  /** True while a commit batch is in flight; writes to the working view are refused. */
+  committing: boolean;
+  closed: boolean;
+  maxKeyBytes: number;
+  maxValueBytes: number;
+}
+
+/** Internal view surface used by overlays to read their parent. */
+export interface Source extends KVReader {
+  /** Resolved entries (no deletes) within the byte range. */
+  iterateRange(r: RangeOpts): Generator<[Uint8Array, Uint8Array]>;
+  /** Changes whenever this view or any ancestor changed; iterators re-seek when it moves. */
+  version(): number;
+}
+
+function assertBytes(x: unknown, what: string): asserts x is Uint8Array {
+  if (!(x instanceof Uint8Array)) throw new TypeError(`state ${what} must be a Uint8Array, got ${x === null ? 'null' : typeof x}`);
+}
+
+/** Translates (prefix, start, reverse) into a byte range. */
+export function toRange(prefix: Uint8Array, opts: IterateOpts | undefined): RangeOpts | undefined {
+  assertBytes(prefix, 'prefix');
+  const r: RangeOpts = { gte: prefix, lt: prefixEnd(prefix), reverse: !!opts?.reverse };
+  const start = opts?.start;
+  if (start !== undefined) {
+    assertBytes(start, 'start');
+    if (r.reverse) {
+      if (compareBytes(start, prefix) < 0) return undefined;
+      if (!r.lt || compareBytes(start, r.lt) < 0) r.lte = start;
+    } else if (compareBytes(start, prefix) > 0) {
+      if (r.lt && compareBytes(start, r.lt) >= 0) return undefined;
+      r.gte = start;
+    }
+  }
+  return r;
+}
+
+/** The range continuing strictly after (forward) / before (reverse) `last`. */
+function continueAfter(r: RangeOpts, last: Uint8Array): RangeOpts {
+  if (r.reverse) return { gte: r.gte, lt: last, reverse: true };
+  const succ = new Uint8Array(last.length + 1); // the smallest key greater than `last`
+  succ.set(last);
+  return { gte: succ, lt: r.lt, lte: r.lte, reverse: false };
+}
+
+function* limited(it: Iterable<[Uint8Array, Uint8Array]>, limit: number | undefined): Generator<[Uint8Array, Uint8Array]> {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`invalid iterate limit: ${limit}`);
+  if (limit === 0) return;
+  let n = 0;
+  for (const e of it) {
+    yield e;
+    if (limit !== undefined && ++n >= limit) return;
+  }
+}
+
+const EMPTY: Iterable<[Uint8Array, Uint8Array]> = [];
+
+/** The committed state, read-only. */
+export class BaseView implements Source {
+  constructor(readonly map: SortedMap<Uint8Array>) {}
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    assertBytes(key, 'key');
+    return this.map.get(key);
+  }
+
+  has(key: Uint8Array): boolean {
+    assertBytes(key, 'key');
+    return this.map.has(key);
+  }
+
+  iterate(prefix: Uint8Array, opts?: IterateOpts): Iterable<[Uint8Array, Uint8Array]> {
+    const r = toRange(prefix, opts);
+    return r ? limited(this.iterateRange(r), opts?.limit) : EMPTY;
+  }
+
+  iterateRange(r: RangeOpts): Generator<[Uint8Array, Uint8Array]> {
+    return this.map.range(r);
+  }
+
+  version(): number {
+    return this.map.mod;
+  }
+}
+
+/**
+ * A write overlay. The working view is one of these over the base (`epoch` undefined: it lives
+ * across blocks); tx caches are overlays over the working view or another cache.
+ */
+export class OverlayView implements CacheKV, Source {
+  readonly map = new SortedMap<Uint8Array | null>();
+
+  constructor(
+    readonly parent: Source,
+    private readonly guard: Guard,
+    /** Epoch this cache belongs to; undefined for the working view. */
+    private readonly epoch: number | undefined,
+  ) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  private checkUsable(): void {
+    if (this.guard.closed) throw new Error('state store is closed');
+    if (this.epoch !== undefined && this.epoch !== this.guard.epoch) {
+      throw new Error('state cache used after the block it belongs to was committed or rolled back');
+    }
+  }
+
+  private checkWritable(): void {
+    this.checkUsable();
+    if (this.guard.committing && (this.epoch === undefined || this.parent instanceof BaseView)) {
+      throw new Error('state write while a commit is in flight');
+    }
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    assertBytes(key, 'key');
+    this.checkUsable();
+    const v = this.map.get(key);
+    if (v !== undefined) return v === null ? undefined : v;
+    return this.parent.get(key);
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    assertBytes(key, 'key');
+    assertBytes(value, 'value');
+    this.checkWritable();
+    if (key.length === 0) throw rootError('invalidRequest', 'state key must not be empty');
+    if (key.length > this.guard.maxKeyBytes) throw rootError('invalidRequest', `state key too long: ${key.length} > ${this.guard.maxKeyBytes} bytes`);
+    if (value.length > this.guard.maxValueBytes) throw rootError('invalidRequest', `state value too large: ${value.length} > ${this.guard.maxValueBytes} bytes`);
+    // copies: a caller reusing its buffer must not reorder or alter stored state
+    this.map.set(new Uint8Array(key), new Uint8Array(value));
+  }
+
+  delete(key: Uint8Array): void {
+    assertBytes(key, 'key');
+    this.checkWritable();
+    this.map.set(new Uint8Array(key), null);
+  }
+
+  /** Folds this cache into its parent and empties it (the cache stays usable). */
+  write(): void {
+    this.checkUsable();
+    const parent = this.parent;
+    if (!(parent instanceof OverlayView)) throw new Error('the working view is committed by the store, not written');
+    parent.checkWritable();
+    for (const [k, v] of this.map.range()) parent.map.set(k, v);
+    this.map.clear();
+  }
+
+  /** Drops pending writes. */
+  discard(): void {
+    this.map.clear();
+  }
+
+  iterate(prefix: Uint8Array, opts?: IterateOpts): Iterable<[Uint8Array, Uint8Array]> {
+    this.checkUsable();
+    const r = toRange(prefix, opts);
+    return r ? limited(this.iterateRange(r), opts?.limit) : EMPTY;
+  }
+
+  version(): number {
+    return this.map.mod + this.parent.version();
+  }
+
+  /**
+   * Merge of own writes over the parent's stream. If anything in the chain changes between two
+   * steps (a handler deleting while it scans), the merge restarts just past the last key yielded,
+   * so it never returns a deleted key or skips one inserted ahead of the cursor.
+   */
+  *iterateRange(r: RangeOpts): Generator<[Uint8Array, Uint8Array]> {
+    const dir = r.reverse ? -1 : 1;
+    let range = r;
+    for (;;) {
+      const ver = this.version();
+      const own = this.map.range(range);
+      const par = this.parent.iterateRange(range);
+      let a = own.next();
+      let b = par.next();
+      let restartAfter: Uint8Array | undefined;
+      while (!a.done || !b.done) {
+        let k: Uint8Array;
+        let v: Uint8Array | null;
+        if (b.done || (!a.done && dir * compareBytes(a.value[0], b.value[0]) <= 0)) {
+          [k, v] = a.value as [Uint8Array, Uint8Array | null];
+          if (!b.done && compareBytes(k, b.value[0]) === 0) b = par.next();
+          a = own.next();
+          if (v === null) continue;
+        } else {
+          [k, v] = b.value;
+          b = par.next();
+        }
+        yield [k, v];
+        if (this.version() !== ver) {
+          restartAfter = k;
+          break;
+        }
+      }
+      if (!restartAfter) return;
+      range = continueAfter(r, restartAfter);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/** Block store and tx index contract (used by the node and the RPC; never by the app). */
+
+export interface StoredEvent {
+  type: string;
+  attributes: { key: string; value: string }[];
+}
+
+export interface StoredTxResult {
+  code: number;
+  log: string;
+  data: Uint8Array;
+  events: StoredEvent[];
+}
+
+export interface StoredTx {
+  /** Upper-case hex SHA256 of the tx bytes (as the RPC shows it). */
+  hash: string;
+  height: number;
+  index: number;
+  /** Raw tx bytes (empty if the block was saved without `txs`). */
+  tx: Uint8Array;
+  result: StoredTxResult;
+  /** Block time (unix ms) of the tx's block. */
+  timeMs?: number;
+}
+
+export interface SaveBlockInput {
+  height: number;
+  hash: Uint8Array;
+  timeMs: number;
+  /** Encoded block. */
+  bytes: Uint8Array;
+  /** The commit (precommits) seen for this height. */
+  commitBytes?: Uint8Array;
+  results: StoredTxResult[];
+  txHashes: string[];
+  /** Bech32 addresses touched, per tx. */
+  addresses: string[][];
+  /** Raw tx bytes, per tx (the block's `txs`); without it `StoredTx.tx` is empty. */
+  txs?: Uint8Array[];
+}
+
+export interface BlockInfo {
+  height: number;
+  hash: Uint8Array;
+  timeMs: number;
+  numTxs: number;
+}
+
+export interface TxsByAddressOpts {
+  offset?: number;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  /** Newest first (default true). */
+  reverse?: boolean;
+  minHeight?: number;
+  maxHeight?: number;
+}
+
+export interface BlockStore {
+  /** Stores the block, its commit, its txs and their indexes, and the new latest height, atomically. */
+  save(b: SaveBlockInput): Promise<void>;
+  /** Last saved height (0 when empty). */
+  latestHeight(): Promise<number>;
+  /** First saved height (0 when empty). */
+  baseHeight(): Promise<number>;
+  loadBlockBytes(height: number): Promise<Uint8Array | undefined>;
+  loadCommitBytes(height: number): Promise<Uint8Array | undefined>;
+  blockInfo(height: number): Promise<BlockInfo | undefined>;
+  /** Height of the block with this hash (bytes or hex). */
+  heightByHash(hash: Uint8Array | string): Promise<number | undefined>;
+  loadTx(hashHex: string): Promise<StoredTx | undefined>;
+  txsByHeight(height: number): Promise<StoredTx[]>;
+  txsByAddress(address: string, opts?: TxsByAddressOpts): Promise<{ txs: StoredTx[]; total: number }>;
+  /** Small node-owned values (WAL positions, signer state…). */
+  getMeta(key: string): Promise<Uint8Array | undefined>;
+  putMeta(key: string, value: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
