@@ -194,6 +194,37 @@ describe('e2e: one validator node with the real Binance Chain SDK', function () 
     assert.notEqual(fail.status, 0);
   });
 
+  it('bad input gets a specific error and changes nothing', async () => {
+    const post = async (body: string) => {
+      const r = await fetch(`${node.url}/api/v1/broadcast?sync=true`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
+      return { status: r.status, body: (await r.json()) as { code: number; message: string } };
+    };
+    const acc0 = await (await fetch(`${node.url}/api/v1/account/${alice.address}`)).json();
+    const h0 = await node.height();
+    const cases: [string, string][] = [
+      ['garbage', 'deadbeef'],
+      ['not hex', 'zz'],
+      ['truncated', 'c901f0625dee0a4c2a2c87fa0a22'],
+      ['oversized', 'ff'.repeat(70_000)],
+    ];
+    const codes = new Set<number>();
+    for (const [what, body] of cases) {
+      const r = await post(body);
+      assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+      assert.ok(r.body.code > 0 && r.body.message.length > 0, what);
+      codes.add(r.body.code);
+    }
+    assert.ok(codes.size >= 2, 'different faults give different codes');
+    // the SDK vector tx: signed for another chain id by an unfunded key
+    const vec = JSON.parse(readFileSync(new URL('../../../shared/vectors/sdk-tx.json', import.meta.url), 'utf8')) as { vectors: { tx_bytes_hex: string }[] };
+    const r = await post(vec.vectors[0]!.tx_bytes_hex);
+    assert.equal(r.status, 400);
+    assert.match(r.body.message, /account|signature|chain/i);
+    // node alive, state unchanged
+    await node.waitReady(h0 + 1);
+    assert.deepEqual(await (await fetch(`${node.url}/api/v1/account/${alice.address}`)).json(), acc0);
+  });
+
   it('tx decode verifies a node-accepted tx for its chain id only', async () => {
     const common = ['--keyring-backend', 'test', '--home', home, '--node', node.url];
     const s = cliJson<{ hash: string }>(['tx', 'send', carol.address, '0.1:BNB', '--from', 'alice', ...common]);

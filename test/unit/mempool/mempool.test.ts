@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { Mempool, txHash, type TxChecker } from '../../../src/mempool/mempool.js';
+import type { CheckTxResult } from '../../../src/app/abci.js';
+
+/** A checker that accepts txs whose first byte is not 0xff; byte 1 = sender id, byte 2 = fee. */
+class FakeChecker implements TxChecker {
+  invalid = new Set<string>();
+  calls = 0;
+  checkTx(tx: Uint8Array): CheckTxResult {
+    this.calls++;
+    const hash = txHash(tx);
+    const bad = tx[0] === 0xff || this.invalid.has(hash);
+    return { code: bad ? 65540 : 0, log: bad ? 'unauthorized' : '', data: new Uint8Array(), events: [], hash, fee: BigInt(tx[2] ?? 0), sender: new Uint8Array(20).fill(tx[1] ?? 0) };
+  }
+}
+
+const cfg = { size: 5, max_txs_bytes: 1000, max_txs_per_sender: 3, max_recheck: 100, min_fee: 0, cache_size: 10 };
+const tx = (sender: number, n: number, fee = 1, len = 8): Uint8Array => {
+  const b = new Uint8Array(len);
+  b[0] = n;
+  b[1] = sender;
+  b[2] = fee;
+  return b;
+};
+
+describe('mempool', () => {
+  it('admits valid txs in arrival order and refuses duplicates', () => {
+    const m = new Mempool(new FakeChecker(), cfg);
+    assert.equal(m.add(tx(1, 1)).code, 0);
+    assert.equal(m.add(tx(2, 2)).code, 0);
+    const dup = m.add(tx(1, 1));
+    assert.notEqual(dup.code, 0);
+    assert.match(dup.log, /already in the mempool/);
+    assert.deepEqual(m.reap(1000, 10).map((t) => t[0]), [1, 2]);
+  });
+
+  it('rejects invalid txs without holding them', () => {
+    const m = new Mempool(new FakeChecker(), cfg);
+    const r = m.add(tx(1, 0xff));
+    assert.notEqual(r.code, 0);
+    assert.equal(m.size, 0);
+    assert.equal(m.sizeBytes, 0);
+  });
+
+  it('enforces count, bytes, per-sender and minimum fee limits', () => {
+    const m = new Mempool(new FakeChecker(), cfg);
+    for (let i = 1; i <= 3; i++) assert.equal(m.add(tx(7, i)).code, 0);
+    const over = m.add(tx(7, 4));
+    assert.notEqual(over.code, 0);
+    assert.match(over.log, /limit/);
+    assert.equal(m.add(tx(8, 5)).code, 0);
+    assert.equal(m.add(tx(9, 6)).code, 0);
+    assert.match(m.add(tx(10, 7)).log, /full/);
+    const small = new Mempool(new FakeChecker(), { ...cfg, max_txs_bytes: 20 });
+    assert.equal(small.add(tx(1, 1, 1, 16)).code, 0);
+    assert.match(small.add(tx(2, 2, 1, 16)).log, /full/);
+    const paid = new Mempool(new FakeChecker(), { ...cfg, min_fee: 5 });
+    assert.match(paid.add(tx(1, 1, 4)).log, /minimum/);
+    assert.equal(paid.add(tx(1, 2, 5)).code, 0);
+  });
+
+  it('drops committed txs, refuses their replay, rechecks the rest and wakes waiters', async () => {
+    const c = new FakeChecker();
+    const m = new Mempool(c, cfg);
+    const a = tx(1, 1), b = tx(2, 2), d = tx(3, 3);
+    for (const t of [a, b, d]) m.add(t);
+    const waitA = m.waitForCommit(txHash(a), 1000);
+    const waitD = m.waitForCommit(txHash(d), 1000);
+    c.invalid.add(txHash(d)); // the block made d invalid
+    m.update(5, [{ hash: txHash(a), code: 0, log: '' }]);
+    assert.deepEqual(await waitA, { height: 5, index: 0, code: 0, log: '' });
+    assert.equal(await waitD, undefined);
+    assert.equal(m.size, 1);
+    assert.match(m.add(a).log, /already committed/);
+  });
+
+  it('bounds recheck work per commit', () => {
+    const c = new FakeChecker();
+    const m = new Mempool(c, { ...cfg, size: 100, max_txs_per_sender: 100, max_recheck: 2 });
+    for (let i = 1; i <= 10; i++) m.add(tx(1, i));
+    c.calls = 0;
+    m.update(1, []);
+    assert.equal(c.calls, 2);
+  });
+
+  it('times out a waiter for a tx that never commits', async () => {
+    const m = new Mempool(new FakeChecker(), cfg);
+    m.add(tx(1, 1));
+    assert.equal(await m.waitForCommit(txHash(tx(1, 1)), 20), undefined);
+  });
+});
