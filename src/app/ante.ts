@@ -12,7 +12,7 @@ import { addressFromPubKey, bytesEqual, sha256 } from '../crypto/hash.js';
 import { isLowS } from '../crypto/secp256k1.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
 import type { BankKeeper } from '../modules/bank/keeper.js';
-import { amountOf } from '../modules/bank/coins.js';
+import { amountOf, subCoins } from '../modules/bank/coins.js';
 import { FeeFor, type FeeTable, type ParamsKeeper } from '../modules/params/fees.js';
 import { defaultSigners, type Fee, type MsgHandler, type Router } from './router.js';
 import type { TxContext } from './context.js';
@@ -63,6 +63,9 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
     throw rootError('unauthorized', `wrong number of signatures: expected ${signers.length}, got ${tx.signatures.length}`);
   }
 
+  const f = feeFor(handler, msg, deps.params.getFeeTable(ctx.kv));
+  const fee: Fee = f.feeFor === FeeFor.Free || f.amount <= 0n ? { amount: 0n, feeFor: FeeFor.Free } : f;
+
   const verified = deps.sigCache.has(ctx.hash);
   for (let i = 0; i < signers.length; i++) {
     const signer = signers[i]!;
@@ -92,19 +95,16 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
       }
     }
     acc.sequence += 1n;
+    if (i === 0 && fee.amount > 0n) {
+      // the first signer pays, in the same account write as its sequence bump
+      const have = amountOf(acc.coins, FEE_DENOM);
+      if (have < fee.amount) {
+        throw rootError('insufficientFunds', `insufficient funds to pay for fees; ${have}${FEE_DENOM} < ${fee.amount}${FEE_DENOM}`);
+      }
+      acc.coins = subCoins(acc.coins, [{ denom: FEE_DENOM, amount: fee.amount }]);
+    }
     deps.bank.setAccount(ctx.kv, acc);
   }
   if (!verified) deps.sigCache.markVerified(ctx.hash);
-
-  const fee = feeFor(handler, msg, deps.params.getFeeTable(ctx.kv));
-  if (fee.amount > 0n && fee.feeFor !== FeeFor.Free) {
-    const payer = signers[0]!;
-    const acc = deps.bank.getAccount(ctx.kv, payer)!;
-    const have = amountOf(acc.coins, FEE_DENOM);
-    if (have < fee.amount) {
-      throw rootError('insufficientFunds', `insufficient funds to pay for fees; ${have}${FEE_DENOM} < ${fee.amount}${FEE_DENOM}`);
-    }
-    deps.bank.subtractCoins(ctx.kv, payer, [{ denom: FEE_DENOM, amount: fee.amount }]);
-  }
-  return { handler, signers, fee: fee.feeFor === FeeFor.Free ? { amount: 0n, feeFor: FeeFor.Free } : fee };
+  return { handler, signers, fee };
 }

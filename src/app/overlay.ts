@@ -48,6 +48,13 @@ export class Overlay implements CacheKV {
 
   /** Folds the writes into the parent, which must be writable. */
   write(): void {
+    if (this.parent instanceof Overlay) {
+      // entries are private copies already: hand them over as they are (keeps value identity,
+      // which the bank's decoded-account cache relies on)
+      for (const [k, e] of this.writes) this.parent.writes.set(k, e);
+      this.writes.clear();
+      return;
+    }
     const p = this.parent as Partial<KVWriter>;
     if (typeof p.set !== 'function' || typeof p.delete !== 'function') throw new Error('overlay parent is read-only');
     const sorted = [...this.writes.values()].sort((a, b) => compareBytes(a.key, b.key));

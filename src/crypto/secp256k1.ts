@@ -4,6 +4,7 @@
  * faucets), so it uses the audited pure-JS noble implementation; verification goes through
  * `verifier.ts`, which picks a faster backend.
  */
+import { createRequire } from 'node:module';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 
 /** Curve order n and n/2 (low-S bound). */
@@ -38,4 +39,34 @@ export function isLowS(sig64: Uint8Array): boolean {
   if (sig64.length !== 64) return false;
   const s = bytesToBigInt(sig64.subarray(32, 64));
   return s >= 1n && s <= SECP256K1_HALF_N;
+}
+
+interface NativeSign {
+  ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number };
+}
+let nativeSignLib: NativeSign | null | undefined;
+
+/**
+ * A signer for bulk work (the load generator signs ahead hundreds of thousands of txs): the
+ * native libsecp256k1 binding when it loads (RFC6979, low-S normalised, byte-identical to
+ * `signHash` — a unit test checks they agree), else `signHash`.
+ */
+export function bulkSigner(): { backend: 'native' | 'noble'; sign(hash32: Uint8Array, priv32: Uint8Array): Uint8Array } {
+  if (nativeSignLib === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const req = createRequire(import.meta.url);
+      nativeSignLib = req('secp256k1/bindings') as NativeSign;
+    } catch {
+      nativeSignLib = null;
+    }
+  }
+  const lib = nativeSignLib;
+  if (!lib) return { backend: 'noble', sign: signHash };
+  return {
+    backend: 'native',
+    sign(hash32, priv32) {
+      return lib.ecdsaSign(hash32, priv32).signature;
+    },
+  };
 }

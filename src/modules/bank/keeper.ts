@@ -14,6 +14,10 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 export interface BankKeeper {
+  /**
+   * A copy of the account. Its coin arrays may be shared with a cache: replace them
+   * (`acc.coins = addCoins(...)`), never mutate them in place.
+   */
   getAccount(kv: KVReader, addr: Address): Account | undefined;
   setAccount(kv: KVWriter, acc: Account): void;
   /** The account, created (with the next account number) if it does not exist. */
@@ -33,14 +37,35 @@ export interface BankKeeper {
   unfreeze(kv: KVWriter, addr: Address, coin: Coin): void;
 }
 
+/**
+ * Decoded accounts keyed by the stored value object. Store views hand back the same
+ * Uint8Array for a key until it is rewritten, and a tx reads the same account several times
+ * (ante, fee, handler), so this saves most amino decodes. Entries die with their buffers.
+ */
+const decoded = new WeakMap<Uint8Array, Account>();
+
+function cloneAccount(a: Account): Account {
+  // shallow: callers replace coin arrays (never mutate them) and set scalar fields
+  return { ...a };
+}
+
 export class Bank implements BankKeeper {
   getAccount(kv: KVReader, addr: Address): Account | undefined {
     const b = kv.get(accountKey(addr));
-    return b ? decodeAccount(b) : undefined;
+    if (!b) return undefined;
+    let a = decoded.get(b);
+    if (!a) {
+      a = decodeAccount(b);
+      decoded.set(b, a);
+    }
+    return cloneAccount(a);
   }
 
   setAccount(kv: KVWriter, acc: Account): void {
-    kv.set(accountKey(acc.address), encodeAccount(acc));
+    const key = accountKey(acc.address);
+    kv.set(key, encodeAccount(acc));
+    const stored = kv.get(key);
+    if (stored) decoded.set(stored, cloneAccount(acc));
   }
 
   getOrCreateAccount(kv: KVWriter, addr: Address): Account {
