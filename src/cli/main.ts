@@ -10,6 +10,7 @@ import { encodeAddress, formatFixed8 } from '../codec/index.js';
 import { fromHex } from '../crypto/hash.js';
 import { NodeClient } from '../client/http.js';
 import { registerTx } from './tx.js';
+import { registerLoad } from './load.js';
 import { CliError, homePrefix, nodeUrl, openKeyring, passwordOf, printJson, resolveHome } from './common.js';
 
 function registerInit(program: Command): void {
@@ -174,6 +175,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerTx(program);
   registerQuery(program);
+  registerLoad(program);
   return program;
 }
 
