@@ -1,0 +1,104 @@
+/**
+ * `npm run bench`: runs every benchmark, prints each figure with its ratio to a reference
+ * measured in the same run, and rewrites the Figures table in README.md (between the
+ * `bench:start` / `bench:end` markers). Timings are never asserted anywhere.
+ *
+ *   npm run bench               # everything (several minutes)
+ *   npm run bench -- --quick    # smaller runs, same table
+ */
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { runVerifyBench } from './verify.js';
+import { runStateBench } from './state.js';
+import { runAppBench } from './app.js';
+import { runMatchBench } from './match.js';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const BIN = join(ROOT, 'bin', 'dexchain.js');
+const quick = process.argv.includes('--quick');
+const rows: string[][] = [];
+const say = (s: string) => process.stdout.write(s + '\n');
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+const f2 = (n: number) => n.toFixed(2);
+
+function cliJson(args: string[]): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dexchain ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+/** One validator node process + the load generator (a second process), on loopback. */
+async function nodeLoad(mix: string, rate: number, duration: number): Promise<Record<string, unknown> & { rssMb: number }> {
+  const home = mkdtempSync(join(tmpdir(), 'dexchain-bench-'));
+  const port = 36000 + Math.floor(Math.random() * 2000);
+  try {
+    cliJson(['init', '--home', home, '--chain-id', 'bench-1']);
+    const k = cliJson(['keys', 'add', 'load', '--keyring-backend', 'test', '--home', home]) as { address: string };
+    cliJson(['genesis', 'add-account', k.address, '5000000:BNB', '--home', home]);
+    const node = spawn(process.execPath, [BIN, 'start', '--home', home, '--rpc.laddr', `tcp://127.0.0.1:${port}`, '--log_level', 'warn'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 3000));
+    const load = spawnSync(
+      process.execPath,
+      [BIN, 'load', '--rpc', `http://127.0.0.1:${port}`, '--from', 'load', '--keyring-backend', 'test', '--home', home, '--accounts', '500', '--rate', String(rate), '--duration', String(duration), '--mix', mix, '--drain', '60'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    let rssMb = 0;
+    try {
+      const status = readFileSync(`/proc/${node.pid}/status`, 'utf8');
+      rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    } catch {
+      /* not Linux */
+    }
+    node.kill('SIGTERM');
+    if (load.status !== 0) throw new Error(`load failed: ${load.stderr.slice(-500)}`);
+    return { ...(JSON.parse(load.stdout) as Record<string, unknown>), rssMb };
+  } finally {
+    setTimeout(() => rmSync(home, { recursive: true, force: true }), 2000);
+  }
+}
+
+async function main(): Promise<void> {
+  say(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
+
+  const v = await runVerifyBench(quick ? { durationMs: 500 } : {});
+  for (const r of v.rows) rows.push([`verify: ${r.name}`, `${f0(r.verifiesPerSec)} verifies/s`, `${f2(r.ratio)} × native 1-thread`]);
+  say(`verify: native single thread ${f0(v.baselinePerSec)}/s`);
+
+  const s = await runStateBench(quick ? { keys: 100_000, blocks: 3 } : {});
+  rows.push([`state: ${f0(s.writesPerBlock)} writes/block over ${f0(s.keys)} keys (${s.disk ? 'LevelDB' : 'memory'}), commit with app hash`, `${f0(s.writesPerSec)} writes/s`, `${f2(s.ratioToSha256)} × raw SHA-256/s`]);
+
+  const a = await runAppBench(quick ? { blocks: 1, blockTxs: 2000 } : {});
+  rows.push(['app: signed transfers, checkTx + finalizeBlock + commit (memory)', `${f0(a.memory.txPerSec)} tx/s`, `${f2(a.memory.ratio)} × raw verifies/s (${a.backend})`]);
+  rows.push(['app: signed transfers, checkTx + finalizeBlock + commit (LevelDB)', `${f0(a.leveldb.txPerSec)} tx/s`, `${f2(a.leveldb.ratio)} × raw verifies/s (${a.backend})`]);
+
+  const m = runMatchBench(quick ? { blocks: 3 } : {});
+  rows.push([`match: ${f0(m.perBlock)} new orders on ${f0(m.resting)} resting, per block`, `${f2(m.msPerMatch)} ms (${f0(m.avgTrades)} trades)`, `${f2(m.ratio)} × one sort of ${f0(m.resting + m.perBlock)} bigints`]);
+
+  const rate = quick ? 1000 : 3000;
+  const duration = quick ? 10 : 60;
+  const t = await nodeLoad('transfer:100', rate, duration);
+  rows.push([
+    `node (1 validator, loopback): signed transfers offered at ${f0(rate)}/s for ${duration} s`,
+    `${f0(t.committedPerSec as number)} committed tx/s, p50 ${f0(t.latencyP50Ms as number)} ms, p99 ${f0(t.latencyP99Ms as number)} ms, lost ${t.lost}, RSS ${f0(t.rssMb)} MB`,
+    `${f2((t.committedPerSec as number) / v.baselinePerSec)} × native 1-thread verifies/s`,
+  ]);
+
+  const table = ['| what | figure | ratio to a reference of the same run |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  say('\n' + table);
+  const readme = join(ROOT, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = text.indexOf('<!-- bench:start -->');
+  const end = text.indexOf('<!-- bench:end -->');
+  if (start >= 0 && end > start) {
+    const stamp = `Run of ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores${quick ? ' (--quick)' : ''}:`;
+    writeFileSync(readme, text.slice(0, start) + '<!-- bench:start -->\n' + stamp + '\n\n' + table + '\n' + text.slice(end));
+    say('README.md figures updated');
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
