@@ -22,7 +22,8 @@
  * the complete bucket not containing k (proof leaves must be sorted and belong to the bucket).
  */
 import { compareBytes, bytesEqual, toHex, fromHex } from './bytes.js';
-import { sha256Str, writeStr, strToBytes } from './hash.js';
+import { sha256Str, sha256OfStr, scratchFor } from './hash.js';
+import { writeStr, strToBytes, strToHex, bytesToStr, latin1Slice } from './keys.js';
 import type { MerkleProof } from './types.js';
 
 export const BUCKET_BITS = 16;
@@ -31,22 +32,22 @@ const ARITY = 16;
 /** Node levels above the buckets: level 0 = root (1 node) … level 3 (4096 nodes); level 4 = buckets. */
 const LEVELS = 4;
 const HASH = 32;
-/** Hashes travel as 32-char latin1 strings (see hash.ts); this is the zero hash. */
+/** Keys, values and hashes travel as binary strings (see keys.ts); this is the zero hash. */
 const ZERO = '\0'.repeat(HASH);
 
-/** Reusable input buffer: building hash inputs here avoids a heap allocation per hash. */
-let scratch = new Uint8Array(8192);
-function scratchFor(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
-  return scratch;
-}
-
+/** Bucket of a key given as bytes. */
 export function bucketOf(key: Uint8Array): number {
   const h = sha256Str(key);
   return (h.charCodeAt(0) << 8) | h.charCodeAt(1);
 }
 
-function leafHashStr(key: Uint8Array, valueHash: string | Uint8Array): string {
+function bucketOfStr(key: string): number {
+  const h = sha256OfStr(key);
+  return (h.charCodeAt(0) << 8) | h.charCodeAt(1);
+}
+
+/** leaf(k, v) given k and SHA256(v) as binary strings. */
+function leafHashStr(key: string, valueHash: string): string {
   const n = key.length;
   const len = 1 + 4 + n + HASH;
   const buf = scratchFor(len);
@@ -55,15 +56,14 @@ function leafHashStr(key: Uint8Array, valueHash: string | Uint8Array): string {
   buf[2] = (n >>> 16) & 0xff;
   buf[3] = (n >>> 8) & 0xff;
   buf[4] = n & 0xff;
-  buf.set(key, 5);
-  if (typeof valueHash === 'string') writeStr(valueHash, buf, 5 + n);
-  else buf.set(valueHash, 5 + n);
+  writeStr(key, buf, 5);
+  writeStr(valueHash, buf, 5 + n);
   return sha256Str(buf.subarray(0, len));
 }
 
 /** leaf(k, v) given SHA256(v). */
 export function leafHash(key: Uint8Array, valueHash: Uint8Array): Uint8Array {
-  return strToBytes(leafHashStr(key, valueHash));
+  return strToBytes(leafHashStr(bytesToStr(key), bytesToStr(valueHash)));
 }
 
 function isZeroAt(a: Uint8Array, off: number, len: number): boolean {
@@ -96,7 +96,7 @@ function nodeHashStr(children: Uint8Array, off: number): string {
  * typed array per bucket would be an off-heap allocation per dirty bucket per block.
  */
 interface Bucket {
-  keys: Uint8Array[];
+  keys: string[];
   leaves: string;
 }
 
@@ -112,45 +112,34 @@ export class BucketTree {
   private buckets: (Bucket | undefined)[] = new Array(NUM_BUCKETS);
   /** levels[L] holds 16^L hashes packed; levels[4] are the bucket hashes. */
   private levels: Uint8Array[] = Array.from({ length: LEVELS + 1 }, (_, l) => new Uint8Array(ARITY ** l * HASH));
-  private load: { keys: Uint8Array[]; bucket: number[]; leaves: Uint8Array; n: number } | undefined;
+  private load: { keys: string[]; bucket: number[]; leaves: string[] } | undefined;
 
   get root(): Uint8Array {
     return this.levels[0].slice(0, HASH);
   }
 
   /** Bulk load in ascending key order (each bucket's keys then arrive sorted); then `finishLoad`. */
-  loadLeaf(key: Uint8Array, value: Uint8Array): void {
-    if (!this.load) this.load = { keys: [], bucket: [], leaves: new Uint8Array(1024 * HASH), n: 0 };
-    const L = this.load;
-    if ((L.n + 1) * HASH > L.leaves.length) {
-      const grown = new Uint8Array(L.leaves.length * 2);
-      grown.set(L.leaves);
-      L.leaves = grown;
-    }
-    L.keys.push(key);
-    L.bucket.push(bucketOf(key));
-    writeStr(leafHashStr(key, sha256Str(value)), L.leaves, L.n * HASH);
-    L.n++;
+  loadLeaf(key: string, value: string): void {
+    if (!this.load) this.load = { keys: [], bucket: [], leaves: [] };
+    this.load.keys.push(key);
+    this.load.bucket.push(bucketOfStr(key));
+    this.load.leaves.push(leafHashStr(key, sha256OfStr(value)));
   }
 
   finishLoad(): void {
-    const L = this.load ?? { keys: [], bucket: [], leaves: new Uint8Array(0), n: 0 };
+    const L = this.load ?? { keys: [], bucket: [], leaves: [] };
     this.load = undefined;
-    const counts = new Uint32Array(NUM_BUCKETS);
-    for (let i = 0; i < L.n; i++) counts[L.bucket[i]]++;
-    this.buckets = new Array(NUM_BUCKETS);
     const parts: string[][] = new Array(NUM_BUCKETS);
-    for (let b = 0; b < NUM_BUCKETS; b++) {
-      if (counts[b] > 0) {
-        this.buckets[b] = { keys: [], leaves: '' };
+    this.buckets = new Array(NUM_BUCKETS);
+    for (let i = 0; i < L.keys.length; i++) {
+      const b = L.bucket[i];
+      let bk = this.buckets[b];
+      if (!bk) {
+        bk = this.buckets[b] = { keys: [], leaves: '' };
         parts[b] = [];
       }
-    }
-    const all = Buffer.from(L.leaves.buffer, L.leaves.byteOffset, L.n * HASH).toString('latin1');
-    for (let i = 0; i < L.n; i++) {
-      const b = L.bucket[i];
-      this.buckets[b]!.keys.push(L.keys[i]);
-      parts[b].push(all.substring(i * HASH, (i + 1) * HASH));
+      bk.keys.push(L.keys[i]);
+      parts[b].push(L.leaves[i]);
     }
     for (let b = 0; b < NUM_BUCKETS; b++) if (parts[b]) this.buckets[b]!.leaves = parts[b].join('');
     for (const lv of this.levels) lv.fill(0);
@@ -167,11 +156,11 @@ export class BucketTree {
   }
 
   /** Hashes `changes` (value null = delete; keys unique) against the committed tree without modifying it. */
-  stage(changes: Iterable<[Uint8Array, Uint8Array | null]>): StagedHash {
-    const byBucket = new Map<number, [Uint8Array, string | null][]>();
+  stage(changes: Iterable<[string, string | null]>): StagedHash {
+    const byBucket = new Map<number, [string, string | null][]>();
     for (const [k, v] of changes) {
-      const b = bucketOf(k);
-      const leaf = v === null ? null : leafHashStr(k, sha256Str(v));
+      const b = bucketOfStr(k);
+      const leaf = v === null ? null : leafHashStr(k, sha256OfStr(v));
       const arr = byBucket.get(b);
       if (arr) arr.push([k, leaf]);
       else byBucket.set(b, [[k, leaf]]);
@@ -179,9 +168,9 @@ export class BucketTree {
     const buckets = new Map<number, Bucket | undefined>();
     const levels: Map<number, string>[] = Array.from({ length: LEVELS + 1 }, () => new Map());
     for (const [b, arr] of byBucket) {
-      const bucket = mergeBucket(this.buckets[b], arr);
+      const [bucket, hash] = mergeBucket(this.buckets[b], arr);
       buckets.set(b, bucket);
-      levels[LEVELS].set(b, bucket ? bucketHashStr(bucket.leaves) : ZERO);
+      levels[LEVELS].set(b, hash);
     }
     const children = new Uint8Array(ARITY * HASH);
     for (let l = LEVELS - 1; l >= 0; l--) {
@@ -210,15 +199,15 @@ export class BucketTree {
   }
 
   /** Proof for `key` against the committed root; `valueOf` reads committed values. */
-  prove(key: Uint8Array, valueOf: (k: Uint8Array) => Uint8Array | undefined): StateProof {
-    const b = bucketOf(key);
+  prove(key: string, valueOf: (k: string) => string | undefined): StateProof {
+    const b = bucketOfStr(key);
     const bucket = this.buckets[b];
     const leaves: [string, string][] = [];
     if (bucket) {
       for (const k of bucket.keys) {
         const v = valueOf(k);
         if (v === undefined) throw new Error('state and Merkle tree disagree');
-        leaves.push([toHex(k), Buffer.from(sha256Str(v), 'latin1').toString('hex')]);
+        leaves.push([strToHex(k), strToHex(sha256OfStr(v))]);
       }
     }
     const siblings: string[][] = [];
@@ -234,32 +223,43 @@ export class BucketTree {
   }
 }
 
-/** Merges changes (keys unique) into a bucket, returning the new bucket (undefined when empty). */
-function mergeBucket(old: Bucket | undefined, changes: [Uint8Array, string | null][]): Bucket | undefined {
-  if (changes.length > 1) changes.sort((x, y) => compareBytes(x[0], y[0]));
+/**
+ * Merges changes (keys unique) into a bucket and hashes it in one pass: the merged leaves are laid
+ * out once in the scratch buffer behind the 0x02 prefix, hashed from there and kept as one flat
+ * string. Returns the new bucket (undefined when empty) and its hash.
+ */
+function mergeBucket(old: Bucket | undefined, changes: [string, string | null][]): [Bucket | undefined, string] {
+  if (changes.length > 1) changes.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   const oldKeys = old ? old.keys : [];
   const oldLeaves = old ? old.leaves : '';
-  const keys: Uint8Array[] = [];
-  let leaves = '';
+  const buf = scratchFor(1 + (oldKeys.length + changes.length) * HASH);
+  buf[0] = 0x02;
+  const keys: string[] = [];
+  let o = 1;
   let i = 0;
   let j = 0;
   while (i < oldKeys.length || j < changes.length) {
-    const c = i >= oldKeys.length ? 1 : j >= changes.length ? -1 : compareBytes(oldKeys[i], changes[j][0]);
+    const c = i >= oldKeys.length ? 1 : j >= changes.length ? -1 : oldKeys[i] < changes[j][0] ? -1 : oldKeys[i] === changes[j][0] ? 0 : 1;
     if (c < 0) {
       keys.push(oldKeys[i]);
-      leaves += oldLeaves.substring(i * HASH, (i + 1) * HASH);
+      const from = i * HASH;
+      for (let q = 0; q < HASH; q++) buf[o + q] = oldLeaves.charCodeAt(from + q);
+      o += HASH;
       i++;
     } else {
       const leaf = changes[j][1];
       if (leaf !== null) {
         keys.push(changes[j][0]);
-        leaves += leaf;
+        writeStr(leaf, buf, o);
+        o += HASH;
       }
       j++;
       if (c === 0) i++;
     }
   }
-  return keys.length === 0 ? undefined : { keys, leaves };
+  if (keys.length === 0) return [undefined, ZERO];
+  const hash = sha256Str(buf.subarray(0, o));
+  return [{ keys, leaves: latin1Slice.call(buf, 1, o) }, hash];
 }
 
 /**
@@ -296,7 +296,7 @@ export function verifyProof(root: Uint8Array, key: Uint8Array, value: Uint8Array
       if (bucketOf(k) !== b) return false;
       prev = k;
       if (bytesEqual(k, key)) found = vh;
-      writeStr(leafHashStr(k, vh), packed, i * HASH);
+      writeStr(leafHashStr(bytesToStr(k), bytesToStr(vh)), packed, i * HASH);
     }
     if (value === undefined) {
       if (found) return false;

@@ -1,37 +1,48 @@
 /**
- * An ordered map keyed by bytes: a two-level B-tree (an array of sorted leaf chunks, each chunk
- * a sorted array). Lookup is two binary searches; an insert shifts at most one chunk
- * (≤ MAX_CHUNK entries); a seek to a prefix costs O(log n), so a prefix scan touches only the
- * keys it returns. For millions of keys this beats a deeper tree in JS because the chunks are
+ * An ordered map keyed by binary strings (see keys.ts; native string order = byte order): a
+ * two-level B-tree, i.e. an array of sorted leaf chunks. Lookup is two binary searches; an insert
+ * shifts at most one chunk (≤ MAX_CHUNK entries); a seek costs O(log n), so a prefix scan touches
+ * only the keys it returns. For millions of keys this beats a deeper tree in JS because chunks are
  * plain arrays (cache friendly, no per-node objects).
  *
- * Iterators tolerate mutation of the map between steps: when the map changed since the last step
- * they re-seek just past the last key they yielded, so deletes/inserts during a scan are safe.
+ * Iterators tolerate mutation between steps: when the map changed since the last step they
+ * re-seek just past the last key they yielded.
  */
-import { compareBytes } from './bytes.js';
 
-const MAX_CHUNK = 512;
-const LOAD_CHUNK = 256;
+const MAX_CHUNK = 256;
+const LOAD_CHUNK = 128;
 
 interface Chunk<V> {
-  keys: Uint8Array[];
+  keys: string[];
   vals: V[];
 }
 
 export interface RangeOpts {
   /** Inclusive lower bound. */
-  gte?: Uint8Array;
+  gte?: string;
   /** Exclusive upper bound. */
-  lt?: Uint8Array;
-  /** Inclusive upper bound (used for reverse scans starting at a key). */
-  lte?: Uint8Array;
+  lt?: string;
+  /** Inclusive upper bound. */
+  lte?: string;
   reverse?: boolean;
+}
+
+/** First index with keys[i] >= key. */
+function lowerBound(keys: string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class SortedMap<V> {
   private chunks: Chunk<V>[] = [];
   private count = 0;
-  /** Bumped on every structural or value change; iterators compare it to re-seek. */
+  /** Bumped on every change; iterators compare it to re-seek. */
   mod = 0;
 
   get size(): number {
@@ -45,47 +56,33 @@ export class SortedMap<V> {
   }
 
   /** Index of the chunk that would hold `key` (the last chunk whose first key ≤ key, or 0). */
-  private chunkFor(key: Uint8Array): number {
+  private chunkFor(key: string): number {
     const cs = this.chunks;
     let lo = 0;
     let hi = cs.length - 1;
-    if (hi <= 0) return 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (compareBytes(cs[mid].keys[0], key) <= 0) lo = mid;
+      if (cs[mid].keys[0] <= key) lo = mid;
       else hi = mid - 1;
     }
     return lo;
   }
 
-  /** First index in `keys` with keys[i] >= key. */
-  private static lowerBound(keys: Uint8Array[], key: Uint8Array): number {
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareBytes(keys[mid], key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  get(key: Uint8Array): V | undefined {
+  get(key: string): V | undefined {
     if (this.count === 0) return undefined;
     const c = this.chunks[this.chunkFor(key)];
-    const i = SortedMap.lowerBound(c.keys, key);
-    if (i < c.keys.length && compareBytes(c.keys[i], key) === 0) return c.vals[i];
-    return undefined;
+    const i = lowerBound(c.keys, key);
+    return i < c.keys.length && c.keys[i] === key ? c.vals[i] : undefined;
   }
 
-  has(key: Uint8Array): boolean {
+  has(key: string): boolean {
     if (this.count === 0) return false;
     const c = this.chunks[this.chunkFor(key)];
-    const i = SortedMap.lowerBound(c.keys, key);
-    return i < c.keys.length && compareBytes(c.keys[i], key) === 0;
+    const i = lowerBound(c.keys, key);
+    return i < c.keys.length && c.keys[i] === key;
   }
 
-  set(key: Uint8Array, val: V): void {
+  set(key: string, val: V): void {
     this.mod++;
     if (this.count === 0) {
       this.chunks.push({ keys: [key], vals: [val] });
@@ -94,27 +91,31 @@ export class SortedMap<V> {
     }
     const ci = this.chunkFor(key);
     const c = this.chunks[ci];
-    const i = SortedMap.lowerBound(c.keys, key);
-    if (i < c.keys.length && compareBytes(c.keys[i], key) === 0) {
+    const i = lowerBound(c.keys, key);
+    if (i < c.keys.length && c.keys[i] === key) {
       c.vals[i] = val;
       return;
     }
-    c.keys.splice(i, 0, key);
-    c.vals.splice(i, 0, val);
+    if (i === c.keys.length) {
+      c.keys.push(key);
+      c.vals.push(val);
+    } else {
+      c.keys.splice(i, 0, key);
+      c.vals.splice(i, 0, val);
+    }
     this.count++;
     if (c.keys.length > MAX_CHUNK) {
       const half = c.keys.length >> 1;
-      const right: Chunk<V> = { keys: c.keys.splice(half), vals: c.vals.splice(half) };
-      this.chunks.splice(ci + 1, 0, right);
+      this.chunks.splice(ci + 1, 0, { keys: c.keys.splice(half), vals: c.vals.splice(half) });
     }
   }
 
-  delete(key: Uint8Array): boolean {
+  delete(key: string): boolean {
     if (this.count === 0) return false;
     const ci = this.chunkFor(key);
     const c = this.chunks[ci];
-    const i = SortedMap.lowerBound(c.keys, key);
-    if (i >= c.keys.length || compareBytes(c.keys[i], key) !== 0) return false;
+    const i = lowerBound(c.keys, key);
+    if (i >= c.keys.length || c.keys[i] !== key) return false;
     this.mod++;
     c.keys.splice(i, 1);
     c.vals.splice(i, 1);
@@ -124,11 +125,9 @@ export class SortedMap<V> {
   }
 
   /** Bulk load: appends a key greater than every key present (e.g. from a sorted DB scan). */
-  appendSorted(key: Uint8Array, val: V): void {
+  appendSorted(key: string, val: V): void {
     const last = this.chunks[this.chunks.length - 1];
-    if (last && compareBytes(last.keys[last.keys.length - 1], key) >= 0) {
-      throw new Error('appendSorted: keys must be strictly ascending');
-    }
+    if (last && last.keys[last.keys.length - 1] >= key) throw new Error('appendSorted: keys must be strictly ascending');
     if (!last || last.keys.length >= LOAD_CHUNK) this.chunks.push({ keys: [key], vals: [val] });
     else {
       last.keys.push(key);
@@ -138,17 +137,13 @@ export class SortedMap<V> {
     this.mod++;
   }
 
-  /**
-   * Position of the first entry ≥ key (forward) or the last entry ≤ key / < key (reverse),
-   * as [chunk, index]; chunk === -1 or === chunks.length means "none".
-   */
-  private seekForward(key: Uint8Array | undefined, strictlyAfter: boolean): [number, number] {
-    if (this.count === 0) return [0, 0];
-    if (!key) return [0, 0];
+  /** [chunk, index] of the first entry ≥ key (or > key when `after`); chunk may be past the end. */
+  private seekForward(key: string | undefined, after: boolean): [number, number] {
+    if (this.count === 0 || key === undefined) return [0, 0];
     let ci = this.chunkFor(key);
     const c = this.chunks[ci];
-    let i = SortedMap.lowerBound(c.keys, key);
-    if (strictlyAfter && i < c.keys.length && compareBytes(c.keys[i], key) === 0) i++;
+    let i = lowerBound(c.keys, key);
+    if (after && i < c.keys.length && c.keys[i] === key) i++;
     if (i >= c.keys.length) {
       ci++;
       i = 0;
@@ -156,16 +151,17 @@ export class SortedMap<V> {
     return [ci, i];
   }
 
-  private seekReverse(key: Uint8Array | undefined, inclusive: boolean): [number, number] {
+  /** [chunk, index] of the last entry ≤ key (inclusive) or < key; chunk -1 = none. */
+  private seekReverse(key: string | undefined, inclusive: boolean): [number, number] {
     if (this.count === 0) return [-1, 0];
-    if (!key) {
+    if (key === undefined) {
       const last = this.chunks.length - 1;
       return [last, this.chunks[last].keys.length - 1];
     }
     let ci = this.chunkFor(key);
     const c = this.chunks[ci];
-    let i = SortedMap.lowerBound(c.keys, key); // first ≥ key
-    if (inclusive && i < c.keys.length && compareBytes(c.keys[i], key) === 0) return [ci, i];
+    let i = lowerBound(c.keys, key);
+    if (inclusive && i < c.keys.length && c.keys[i] === key) return [ci, i];
     i--;
     if (i < 0) {
       ci--;
@@ -176,13 +172,12 @@ export class SortedMap<V> {
   }
 
   /** Entries within the range, ascending or descending. */
-  *range(opts: RangeOpts = {}): Generator<[Uint8Array, V]> {
+  *range(opts: RangeOpts = {}): Generator<[string, V]> {
     if (opts.reverse) yield* this.rangeReverse(opts);
     else yield* this.rangeForward(opts);
   }
 
-  private *rangeForward(opts: RangeOpts): Generator<[Uint8Array, V]> {
-    const { gte, lt, lte } = opts;
+  private *rangeForward({ gte, lt, lte }: RangeOpts): Generator<[string, V]> {
     let [ci, i] = this.seekForward(gte, false);
     let mod = this.mod;
     for (;;) {
@@ -194,8 +189,8 @@ export class SortedMap<V> {
         continue;
       }
       const k = c.keys[i];
-      if (lt && compareBytes(k, lt) >= 0) return;
-      if (lte && compareBytes(k, lte) > 0) return;
+      if (lt !== undefined && k >= lt) return;
+      if (lte !== undefined && k > lte) return;
       yield [k, c.vals[i]];
       if (mod !== this.mod) {
         [ci, i] = this.seekForward(k, true);
@@ -204,12 +199,8 @@ export class SortedMap<V> {
     }
   }
 
-  private *rangeReverse(opts: RangeOpts): Generator<[Uint8Array, V]> {
-    const { gte, lt, lte } = opts;
-    let ci: number;
-    let i: number;
-    if (lte && (!lt || compareBytes(lte, lt) < 0)) [ci, i] = this.seekReverse(lte, true);
-    else [ci, i] = this.seekReverse(lt, false);
+  private *rangeReverse({ gte, lt, lte }: RangeOpts): Generator<[string, V]> {
+    let [ci, i] = lte !== undefined && (lt === undefined || lte < lt) ? this.seekReverse(lte, true) : this.seekReverse(lt, false);
     let mod = this.mod;
     for (;;) {
       if (ci < 0) return;
@@ -222,7 +213,7 @@ export class SortedMap<V> {
         continue;
       }
       const k = c.keys[i];
-      if (gte && compareBytes(k, gte) < 0) return;
+      if (gte !== undefined && k < gte) return;
       yield [k, c.vals[i]];
       if (mod !== this.mod) {
         [ci, i] = this.seekReverse(k, false);

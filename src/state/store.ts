@@ -19,6 +19,7 @@ import { concatBytes, utf8, heightToBytes, bytesToHeight, bytesEqual } from './b
 import { SortedMap } from './sorted-map.js';
 import { BucketTree, type StagedHash, type StateProof } from './merkle.js';
 import { BaseView, OverlayView, type Guard } from './views.js';
+import { bytesToStr, strToBytes, writeStr } from './keys.js';
 import { rootError } from '../errors.js';
 import type { CacheKV, KVReader, KVWriter, StateStore } from './types.js';
 
@@ -42,10 +43,10 @@ const ZERO_HASH = new Uint8Array(32);
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
 type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
-function dataKey(key: Uint8Array): Uint8Array {
+function dataKey(key: string): Uint8Array {
   const out = new Uint8Array(key.length + 1);
   out[0] = NS_DATA;
-  out.set(key, 1);
+  writeStr(key, out, 1);
   return out;
 }
 
@@ -54,7 +55,7 @@ function hashKey(height: number): Uint8Array {
 }
 
 export class StateStoreImpl implements StateStore {
-  private readonly data = new SortedMap<Uint8Array>();
+  private readonly data = new SortedMap<string>();
   private readonly tree = new BucketTree();
   private readonly base = new BaseView(this.data);
   private readonly guard: Guard;
@@ -113,8 +114,8 @@ export class StateStoreImpl implements StateStore {
         const rows = await it.nextv(4096);
         if (rows.length === 0) break;
         for (const [k, v] of rows) {
-          const key = new Uint8Array(k.subarray(1));
-          const val = new Uint8Array(v);
+          const key = bytesToStr(k.subarray(1));
+          const val = bytesToStr(v);
           this.data.appendSorted(key, val);
           this.tree.loadLeaf(key, val);
         }
@@ -185,7 +186,7 @@ export class StateStoreImpl implements StateStore {
         const ops: BatchOp[] = [];
         for (const [k, v] of entries) {
           if (v === null) ops.push({ type: 'del', key: dataKey(k) });
-          else ops.push({ type: 'put', key: dataKey(k), value: v });
+          else ops.push({ type: 'put', key: dataKey(k), value: strToBytes(v) });
         }
         ops.push({ type: 'put', key: META_HEIGHT, value: heightToBytes(height) });
         ops.push({ type: 'put', key: META_APPHASH, value: root });
@@ -222,8 +223,10 @@ export class StateStoreImpl implements StateStore {
 
   proveCommitted(key: Uint8Array): { value: Uint8Array | undefined; proof: StateProof; root: Uint8Array } {
     if (!(key instanceof Uint8Array)) throw new TypeError('state key must be a Uint8Array');
-    const proof = this.tree.prove(key, (k) => this.data.get(k));
-    return { value: this.data.get(key)?.slice(), proof, root: this._appHash.slice() };
+    const k = bytesToStr(key);
+    const proof = this.tree.prove(k, (x) => this.data.get(x));
+    const v = this.data.get(k);
+    return { value: v === undefined ? undefined : strToBytes(v), proof, root: this._appHash.slice() };
   }
 
   async close(): Promise<void> {

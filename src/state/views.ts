@@ -5,6 +5,7 @@
  * the parent's (already merged) stream, so a prefix scan costs O(log n + returned keys) per level.
  */
 import { compareBytes, prefixEnd } from './bytes.js';
+import { bytesToStr, strToBytes } from './keys.js';
 import { SortedMap, type RangeOpts } from './sorted-map.js';
 import { rootError } from '../errors.js';
 import type { CacheKV, KVReader, KVWriter } from './types.js';
@@ -28,10 +29,11 @@ export interface Guard {
   maxValueBytes: number;
 }
 
-/** Internal view surface used by overlays to read their parent. */
+/** Internal view surface used by overlays to read their parent (binary-string keys and values). */
 export interface Source extends KVReader {
-  /** Resolved entries (no deletes) within the byte range. */
-  iterateRange(r: RangeOpts): Generator<[Uint8Array, Uint8Array]>;
+  getStr(key: string): string | undefined;
+  /** Resolved entries (no deletes) within the key range. */
+  iterateRange(r: RangeOpts): Generator<[string, string]>;
   /** Changes whenever this view or any ancestor changed; iterators re-seek when it moves. */
   version(): number;
 }
@@ -43,35 +45,36 @@ function assertBytes(x: unknown, what: string): asserts x is Uint8Array {
 /** Translates (prefix, start, reverse) into a byte range. */
 export function toRange(prefix: Uint8Array, opts: IterateOpts | undefined): RangeOpts | undefined {
   assertBytes(prefix, 'prefix');
-  const r: RangeOpts = { gte: prefix, lt: prefixEnd(prefix), reverse: !!opts?.reverse };
+  const end = prefixEnd(prefix);
+  const r: RangeOpts = { gte: bytesToStr(prefix), lt: end && bytesToStr(end), reverse: !!opts?.reverse };
   const start = opts?.start;
   if (start !== undefined) {
     assertBytes(start, 'start');
     if (r.reverse) {
       if (compareBytes(start, prefix) < 0) return undefined;
-      if (!r.lt || compareBytes(start, r.lt) < 0) r.lte = start;
+      if (!end || compareBytes(start, end) < 0) r.lte = bytesToStr(start);
     } else if (compareBytes(start, prefix) > 0) {
-      if (r.lt && compareBytes(start, r.lt) >= 0) return undefined;
-      r.gte = start;
+      if (end && compareBytes(start, end) >= 0) return undefined;
+      r.gte = bytesToStr(start);
     }
   }
   return r;
 }
 
 /** The range continuing strictly after (forward) / before (reverse) `last`. */
-function continueAfter(r: RangeOpts, last: Uint8Array): RangeOpts {
+function continueAfter(r: RangeOpts, last: string): RangeOpts {
   if (r.reverse) return { gte: r.gte, lt: last, reverse: true };
-  const succ = new Uint8Array(last.length + 1); // the smallest key greater than `last`
-  succ.set(last);
-  return { gte: succ, lt: r.lt, lte: r.lte, reverse: false };
+  // last ‖ 0x00 is the smallest key greater than `last`
+  return { gte: last + '\0', lt: r.lt, lte: r.lte, reverse: false };
 }
 
-function* limited(it: Iterable<[Uint8Array, Uint8Array]>, limit: number | undefined): Generator<[Uint8Array, Uint8Array]> {
+/** Converts to bytes at the API boundary and applies the limit. */
+function* limited(it: Iterable<[string, string]>, limit: number | undefined): Generator<[Uint8Array, Uint8Array]> {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`invalid iterate limit: ${limit}`);
   if (limit === 0) return;
   let n = 0;
-  for (const e of it) {
-    yield e;
+  for (const [k, v] of it) {
+    yield [strToBytes(k), strToBytes(v)];
     if (limit !== undefined && ++n >= limit) return;
   }
 }
@@ -80,16 +83,21 @@ const EMPTY: Iterable<[Uint8Array, Uint8Array]> = [];
 
 /** The committed state, read-only. */
 export class BaseView implements Source {
-  constructor(readonly map: SortedMap<Uint8Array>) {}
+  constructor(readonly map: SortedMap<string>) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
     assertBytes(key, 'key');
+    const v = this.map.get(bytesToStr(key));
+    return v === undefined ? undefined : strToBytes(v);
+  }
+
+  getStr(key: string): string | undefined {
     return this.map.get(key);
   }
 
   has(key: Uint8Array): boolean {
     assertBytes(key, 'key');
-    return this.map.has(key);
+    return this.map.has(bytesToStr(key));
   }
 
   iterate(prefix: Uint8Array, opts?: IterateOpts): Iterable<[Uint8Array, Uint8Array]> {
@@ -97,7 +105,7 @@ export class BaseView implements Source {
     return r ? limited(this.iterateRange(r), opts?.limit) : EMPTY;
   }
 
-  iterateRange(r: RangeOpts): Generator<[Uint8Array, Uint8Array]> {
+  iterateRange(r: RangeOpts): Generator<[string, string]> {
     return this.map.range(r);
   }
 
@@ -111,7 +119,7 @@ export class BaseView implements Source {
  * across blocks); tx caches are overlays over the working view or another cache.
  */
 export class OverlayView implements CacheKV, Source {
-  readonly map = new SortedMap<Uint8Array | null>();
+  readonly map = new SortedMap<string | null>();
 
   constructor(
     readonly parent: Source,
@@ -141,13 +149,20 @@ export class OverlayView implements CacheKV, Source {
   get(key: Uint8Array): Uint8Array | undefined {
     assertBytes(key, 'key');
     this.checkUsable();
+    const v = this.getStr(bytesToStr(key));
+    return v === undefined ? undefined : strToBytes(v);
+  }
+
+  getStr(key: string): string | undefined {
     const v = this.map.get(key);
     if (v !== undefined) return v === null ? undefined : v;
-    return this.parent.get(key);
+    return this.parent.getStr(key);
   }
 
   has(key: Uint8Array): boolean {
-    return this.get(key) !== undefined;
+    assertBytes(key, 'key');
+    this.checkUsable();
+    return this.getStr(bytesToStr(key)) !== undefined;
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
@@ -157,14 +172,14 @@ export class OverlayView implements CacheKV, Source {
     if (key.length === 0) throw rootError('invalidRequest', 'state key must not be empty');
     if (key.length > this.guard.maxKeyBytes) throw rootError('invalidRequest', `state key too long: ${key.length} > ${this.guard.maxKeyBytes} bytes`);
     if (value.length > this.guard.maxValueBytes) throw rootError('invalidRequest', `state value too large: ${value.length} > ${this.guard.maxValueBytes} bytes`);
-    // copies: a caller reusing its buffer must not reorder or alter stored state
-    this.map.set(new Uint8Array(key), new Uint8Array(value));
+    // converting copies: a caller reusing its buffer cannot alter stored state
+    this.map.set(bytesToStr(key), bytesToStr(value));
   }
 
   delete(key: Uint8Array): void {
     assertBytes(key, 'key');
     this.checkWritable();
-    this.map.set(new Uint8Array(key), null);
+    this.map.set(bytesToStr(key), null);
   }
 
   /** Folds this cache into its parent and empties it (the cache stays usable). */
@@ -197,8 +212,8 @@ export class OverlayView implements CacheKV, Source {
    * steps (a handler deleting while it scans), the merge restarts just past the last key yielded,
    * so it never returns a deleted key or skips one inserted ahead of the cursor.
    */
-  *iterateRange(r: RangeOpts): Generator<[Uint8Array, Uint8Array]> {
-    const dir = r.reverse ? -1 : 1;
+  *iterateRange(r: RangeOpts): Generator<[string, string]> {
+    const fwd = !r.reverse;
     let range = r;
     for (;;) {
       const ver = this.version();
@@ -206,13 +221,13 @@ export class OverlayView implements CacheKV, Source {
       const par = this.parent.iterateRange(range);
       let a = own.next();
       let b = par.next();
-      let restartAfter: Uint8Array | undefined;
+      let restartAfter: string | undefined;
       while (!a.done || !b.done) {
-        let k: Uint8Array;
-        let v: Uint8Array | null;
-        if (b.done || (!a.done && dir * compareBytes(a.value[0], b.value[0]) <= 0)) {
-          [k, v] = a.value as [Uint8Array, Uint8Array | null];
-          if (!b.done && compareBytes(k, b.value[0]) === 0) b = par.next();
+        let k: string;
+        let v: string | null;
+        if (b.done || (!a.done && (fwd ? a.value[0] <= b.value[0] : a.value[0] >= b.value[0]))) {
+          [k, v] = a.value as [string, string | null];
+          if (!b.done && k === b.value[0]) b = par.next();
           a = own.next();
           if (v === null) continue;
         } else {
@@ -225,7 +240,7 @@ export class OverlayView implements CacheKV, Source {
           break;
         }
       }
-      if (!restartAfter) return;
+      if (restartAfter === undefined) return;
       range = continueAfter(r, restartAfter);
     }
   }
