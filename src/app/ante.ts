@@ -7,7 +7,7 @@
  */
 import { rootError } from '../errors.js';
 import { encodeAddress, txSignBytes, validateMsgBasic } from '../codec/index.js';
-import type { Address } from '../codec/types.js';
+import type { Address, StdTx } from '../codec/types.js';
 import { addressFromPubKey, bytesEqual, sha256 } from '../crypto/hash.js';
 import { isLowS } from '../crypto/secp256k1.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
@@ -15,7 +15,8 @@ import type { BankKeeper } from '../modules/bank/keeper.js';
 import { amountOf, subCoins } from '../modules/bank/coins.js';
 import { FeeFor, type FeeTable, type ParamsKeeper } from '../modules/params/fees.js';
 import { defaultSigners, type Fee, type MsgHandler, type Router } from './router.js';
-import type { TxContext } from './context.js';
+import type { ChainInfo, TxContext } from './context.js';
+import type { VerifyJob } from '../crypto/pool.js';
 import type { SigCache } from './sigcache.js';
 
 export const MAX_MEMO_BYTES = 128;
@@ -66,18 +67,18 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
   const f = feeFor(handler, msg, deps.params.getFeeTable(ctx.kv));
   const fee: Fee = f.feeFor === FeeFor.Free || f.amount <= 0n ? { amount: 0n, feeFor: FeeFor.Free } : f;
 
-  const verified = deps.sigCache.has(ctx.hash);
+  // undefined: not verified yet; -1: all signatures verify; i: signature i is the first bad one
+  const known = deps.sigCache.status(ctx.hash);
   for (let i = 0; i < signers.length; i++) {
     const signer = signers[i]!;
     const sig = tx.signatures[i]!;
-    const who = encodeAddress(signer, hrp);
     const acc = deps.bank.getAccount(ctx.kv, signer);
-    if (!acc) throw rootError('unknownAddress', `account ${who} does not exist`);
+    if (!acc) throw rootError('unknownAddress', `account ${encodeAddress(signer, hrp)} does not exist`);
     if (acc.pubKey) {
-      if (!bytesEqual(acc.pubKey, sig.pub_key)) throw rootError('invalidPubKey', `signature ${i}: public key does not match the one of account ${who}`);
+      if (!bytesEqual(acc.pubKey, sig.pub_key)) throw rootError('invalidPubKey', `signature ${i}: public key does not match the one of account ${encodeAddress(signer, hrp)}`);
     } else {
       if (!bytesEqual(addressFromPubKey(sig.pub_key), signer)) {
-        throw rootError('invalidPubKey', `signature ${i}: public key does not belong to signer ${who}`);
+        throw rootError('invalidPubKey', `signature ${i}: public key does not belong to signer ${encodeAddress(signer, hrp)}`);
       }
       acc.pubKey = sig.pub_key;
     }
@@ -87,11 +88,13 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
     if (sig.sequence !== acc.sequence) {
       throw rootError('invalidSequence', `Invalid sequence. Got ${sig.sequence}, expected ${acc.sequence}.`);
     }
-    if (!verified) {
+    if (known === undefined || known === i) {
       if (!isLowS(sig.signature)) throw rootError('invalidSignature', `signature ${i} is not canonical (high S)`);
-      const hash = sha256(txSignBytes(tx, sig, ctx.chain.chainId, hrp));
-      if (!deps.verifier.verify(sig.signature, hash, sig.pub_key)) {
-        throw rootError('unauthorized', `signature verification failed for ${who}; check account number, sequence and chain id (${ctx.chain.chainId})`);
+      // a known-bad signature fails with the error its verification gave, without verifying again
+      const ok = known === i ? false : deps.verifier.verify(sig.signature, sha256(txSignBytes(tx, sig, ctx.chain.chainId, hrp)), sig.pub_key);
+      if (!ok) {
+        if (known === undefined) deps.sigCache.markInvalid(ctx.hash, i);
+        throw rootError('unauthorized', `signature verification failed for ${encodeAddress(signer, hrp)}; check account number, sequence and chain id (${ctx.chain.chainId})`);
       }
     }
     acc.sequence += 1n;
@@ -105,6 +108,15 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
     }
     deps.bank.setAccount(ctx.kv, acc);
   }
-  if (!verified) deps.sigCache.markVerified(ctx.hash);
+  if (known === undefined) deps.sigCache.markVerified(ctx.hash);
   return { handler, signers, fee };
+}
+
+/**
+ * The verify jobs of a tx's signatures, in signature order: (signature, SHA-256 of this
+ * chain's sign bytes, key). `undefined` marks a signature that fails without verifying
+ * (not canonical: high S). Used to verify ahead of the ante step, in parallel.
+ */
+export function signatureJobs(tx: StdTx, chain: ChainInfo): (VerifyJob | undefined)[] {
+  return tx.signatures.map((sig) => (isLowS(sig.signature) ? { sig: sig.signature, hash: sha256(txSignBytes(tx, sig, chain.chainId, chain.hrp)), pub: sig.pub_key } : undefined));
 }

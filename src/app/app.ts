@@ -28,7 +28,8 @@ import type {
 } from './abci.js';
 import { EventSink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
 import { EndBlockOrder, Router, type AppModule } from './router.js';
-import { runAnte, FEE_DENOM, type AnteDeps } from './ante.js';
+import { runAnte, signatureJobs, FEE_DENOM, type AnteDeps } from './ante.js';
+import type { VerifyJob } from '../crypto/pool.js';
 import { SigCache } from './sigcache.js';
 import { FeePool, distributeFees } from './fees.js';
 import { Overlay } from './overlay.js';
@@ -39,6 +40,10 @@ import { Bank, bankModule, totalSupplyMatchesBalances, nonNegativeBalances } fro
 import { Tokens, TimeLocks, tokensModule } from '../modules/tokens/index.js';
 import { Staking, stakingModule } from '../modules/staking/index.js';
 import { ParamsKeeper, paramsModule } from '../modules/params/index.js';
+import { GovKeeper, govModule } from '../modules/gov/index.js';
+import { DexKeeper, dexModule } from '../modules/dex/index.js';
+import { pegModule, pegGovHook, pegGovExecutor, pegInvariants, type PegKeeper } from '../modules/peg/index.js';
+import { insuranceModule, insuranceGovExecutor, insuranceFundBacked, type InsuranceKeeper } from '../modules/insurance/index.js';
 
 const CHAIN_KEY = new TextEncoder().encode('app/chain');
 const LAST_BLOCK_TIME_KEY = new TextEncoder().encode('app/lastBlockTime');
@@ -52,11 +57,43 @@ export function isBreatheBlock(prevTimeMs: number, timeMs: number): boolean {
   return prevTimeMs > 0 && Math.floor(prevTimeMs / DAY_MS) !== Math.floor(timeMs / DAY_MS);
 }
 
+/** What `preverify` needs from the worker pool (`VerifyPool` fits). */
+export interface BatchVerifier {
+  verifyBatch(jobs: VerifyJob[]): Promise<boolean[]>;
+}
+
 export interface DexAppDeps {
   store: StateStore;
   verifier: SignatureVerifier;
   logger?: Logger;
   sigCache?: SigCache;
+  /** Verifies `preverify` batches off the main thread; without it they verify inline. */
+  verifyPool?: BatchVerifier;
+  /** Decoded txs kept between checkTx/preverify and deliverTx (default 100k ≈ 20 blocks of 5,000). */
+  decodedTxCacheSize?: number;
+}
+
+/**
+ * Decoded txs by hash, bounded (oldest dropped first). A tx is decoded when it is checked or
+ * preverified and used again, decoded, when its block runs. Decoding is a pure function of the
+ * bytes, so the cached object is exactly what decoding again would give; it is never mutated.
+ */
+class DecodedTxCache {
+  private readonly m = new Map<string, DecodedTx>();
+  constructor(readonly capacity: number) {}
+  get(hash: string): DecodedTx | undefined {
+    return this.m.get(hash);
+  }
+  set(hash: string, d: DecodedTx): void {
+    if (this.m.size >= this.capacity) this.m.delete(this.m.keys().next().value as string);
+    this.m.set(hash, d);
+  }
+  delete(hash: string): void {
+    this.m.delete(hash);
+  }
+  get size(): number {
+    return this.m.size;
+  }
 }
 
 interface TxOutcome {
@@ -72,11 +109,19 @@ export class DexApp implements Application {
   readonly timeLocks = new TimeLocks();
   readonly staking = new Staking();
   readonly params = new ParamsKeeper();
+  readonly gov: GovKeeper;
+  readonly dex: DexKeeper;
+  readonly peg: PegKeeper;
+  readonly insurance: InsuranceKeeper;
   readonly sigCache: SigCache;
   readonly queries: AppQueries;
 
   private readonly store: StateStore;
   private readonly verifier: SignatureVerifier;
+  private readonly verifyPool: BatchVerifier | undefined;
+  private readonly decodedTxs: DecodedTxCache;
+  /** Block info checkTx runs under; built once per check state (reset at commit). */
+  private checkBlock: BlockInfo | undefined;
   private readonly logger: Logger;
   private readonly anteDeps: AnteDeps;
   private chainInfo: ChainInfo | undefined;
@@ -91,11 +136,27 @@ export class DexApp implements Application {
     this.verifier = deps.verifier;
     this.logger = deps.logger ?? silentLogger;
     this.sigCache = deps.sigCache ?? new SigCache();
+    this.verifyPool = deps.verifyPool;
+    this.decodedTxs = new DecodedTxCache(deps.decodedTxCacheSize ?? 100_000);
     this.anteDeps = { router: this.router, bank: this.bank, params: this.params, verifier: this.verifier, sigCache: this.sigCache };
     this.registerModule(paramsModule(this.params));
     this.registerModule(bankModule(this.bank));
     this.registerModule(tokensModule(this.tokens, this.bank, this.timeLocks));
     this.registerModule(stakingModule(this.staking));
+    this.gov = new GovKeeper({ bank: this.bank, staking: this.staking });
+    // The DEX reads gov (listing proposals) through a narrow interface and registers its gov hook.
+    this.dex = new DexKeeper({ bank: this.bank, tokens: this.tokens, gov: this.gov });
+    this.registerModule(govModule(this.gov));
+    // The peg creates its pegged tokens at genesis, so it comes before the DEX (whose genesis
+    // pairs may quote them); insurance takes its share of the fee pool before it is distributed.
+    const peg = pegModule({ bank: this.bank, tokens: this.tokens });
+    const insurance = insuranceModule({ bank: this.bank });
+    this.peg = peg.keeper;
+    this.insurance = insurance.keeper;
+    this.registerModule(peg);
+    this.registerModule(insurance);
+    this.gov.addHook(pegGovHook([pegGovExecutor(peg.keeper), insuranceGovExecutor(insurance.keeper)], () => this.chain()));
+    this.registerModule(dexModule(this.dex));
     this.registerModule({
       name: 'fees',
       endBlock: { order: EndBlockOrder.fees, run: (ctx) => distributeFees(ctx, this.bank, this.staking) },
@@ -136,7 +197,10 @@ export class DexApp implements Application {
   }
 
   private check(): Overlay {
-    if (!this.checkState) this.checkState = new Overlay(this.committedView());
+    if (!this.checkState) {
+      this.checkState = new Overlay(this.committedView());
+      this.checkBlock = undefined;
+    }
     return this.checkState;
   }
 
@@ -169,6 +233,7 @@ export class DexApp implements Application {
     for (const m of this.router.list()) m.initGenesis?.(kv, g, chain);
     this.chainInfo = chain;
     this.checkState = undefined;
+    this.checkBlock = undefined;
     this.logger.info({ chainId: g.chainId, accounts: g.accounts.length, tokens: g.tokens.length, validators: g.validators.length }, 'genesis applied');
     return {
       appHash: this.store.computeHash(),
@@ -176,26 +241,31 @@ export class DexApp implements Application {
     };
   }
 
-  checkTx(tx: Uint8Array, kind: CheckTxKind): CheckTxResult {
+  /** @param hash the tx's UPPERCASE hex hash when the caller has it (the mempool does). */
+  checkTx(tx: Uint8Array, kind: CheckTxKind, hash?: string): CheckTxResult {
     let chain: ChainInfo;
     try {
       chain = this.chain();
     } catch (e) {
       const ce = toChainError(e);
-      return { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: safeHash(tx), fee: 0n };
+      return { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: hash ?? safeHash(tx), fee: 0n };
     }
     const state = this.check();
-    const block: BlockInfo = {
-      height: this.store.height + 1,
-      timeMs: this.lastBlockTime(state),
-      prevTimeMs: this.lastBlockTime(state),
-      breathe: false,
-      proposerAddress: EMPTY,
-      lastCommitVotes: [],
-      misbehavior: [],
-      hash: '',
-    };
-    const out = this.runTx(tx, kind === 'new' ? 'check' : 'recheck', () => new Overlay(state), chain, block, this.checkFees);
+    let block = this.checkBlock;
+    if (!block) {
+      const t = this.lastBlockTime(state);
+      block = this.checkBlock = {
+        height: this.store.height + 1,
+        timeMs: t,
+        prevTimeMs: t,
+        breathe: false,
+        proposerAddress: EMPTY,
+        lastCommitVotes: [],
+        misbehavior: [],
+        hash: '',
+      };
+    }
+    const out = this.runTx(tx, kind === 'new' ? 'check' : 'recheck', () => new Overlay(state), chain, block, this.checkFees, hash);
     this.checkFees.reset();
     const r: CheckTxResult = { ...out.result, fee: out.fee };
     if (out.sender) r.sender = out.sender;
@@ -254,6 +324,7 @@ export class DexApp implements Application {
     const appHash = await this.store.commit(height);
     this.pendingHeight = undefined;
     this.checkState = undefined; // recheck runs against the new state
+    this.checkBlock = undefined;
     return { height, appHash };
   }
 
@@ -284,7 +355,93 @@ export class DexApp implements Application {
     if (a) out.push(`nonNegativeBalances: ${a}`);
     const b = totalSupplyMatchesBalances(kv, this.bank, this.tokens.supplies(kv));
     if (b) out.push(`totalSupplyMatchesBalances: ${b}`);
+    out.push(...pegInvariants(kv, this.peg, false));
+    const c = insuranceFundBacked(kv, this.insurance, false);
+    if (c) out.push(`insuranceFundBacked: ${c}`);
     return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // decode once, verify once
+
+  /**
+   * The decoded tx, from the cache when checkTx or preverify saw it (throws a `txDecode` /
+   * `txTooLarge` ChainError like decodeTx). `consume` drops it from the cache (its block ran).
+   */
+  decodedTx(bytes: Uint8Array, hash?: string, consume = false): DecodedTx {
+    return this.decodeCached(bytes, hash, consume);
+  }
+
+  private decodeCached(bytes: Uint8Array, hash: string | undefined, consume: boolean): DecodedTx {
+    const h = hash ?? txHashHex(bytes);
+    const hit = this.decodedTxs.get(h);
+    if (hit) {
+      if (consume) this.decodedTxs.delete(h);
+      return hit;
+    }
+    const d = decodeTx(bytes, h);
+    if (!consume) this.decodedTxs.set(h, d);
+    return d;
+  }
+
+  /**
+   * Verifies the signatures of txs not verified yet, in one batch on the worker pool (inline
+   * without one), and records each verdict in `sigCache` (and the decoded tx in the decode
+   * cache), so checkTx / deliverTx of these txs verify nothing. Undecodable txs are skipped
+   * (checkTx rejects them). Run it on a batch of incoming txs before checkTx, and on a
+   * proposal's txs before finalizeBlock. Rejects only when the pool does (queue full, closed):
+   * the txs then simply verify inline in the ante step.
+   *
+   * @param hashes the txs' UPPERCASE hex hashes when the caller has them (same order)
+   */
+  async preverify(txs: readonly Uint8Array[], hashes?: readonly string[]): Promise<void> {
+    let chain: ChainInfo;
+    try {
+      chain = this.chain();
+    } catch {
+      return;
+    }
+    const jobs: VerifyJob[] = [];
+    /** per tx to verify: hash, its first job index, its signature count, and known-bad index */
+    const plan: { hash: string; first: number; n: number; bad: number }[] = [];
+    const seen = new Set<string>();
+    for (let t = 0; t < txs.length; t++) {
+      const hash = hashes?.[t] ?? txHashHex(txs[t]!);
+      if (seen.has(hash) || this.sigCache.status(hash) !== undefined) continue;
+      seen.add(hash);
+      let d: DecodedTx;
+      try {
+        d = this.decodeCached(txs[t]!, hash, false);
+      } catch {
+        continue;
+      }
+      const sigJobs = signatureJobs(d.tx, chain);
+      const first = jobs.length;
+      let bad = -1;
+      for (let i = 0; i < sigJobs.length; i++) {
+        const j = sigJobs[i];
+        if (!j) {
+          bad = i; // high S: invalid without verifying; later signatures need no work
+          break;
+        }
+        jobs.push(j);
+      }
+      plan.push({ hash, first, n: jobs.length - first, bad });
+    }
+    if (jobs.length === 0 && plan.length === 0) return;
+    const ok = this.verifyPool ? await this.verifyPool.verifyBatch(jobs) : jobs.map((j) => this.verifier.verify(j.sig, j.hash, j.pub));
+    for (const p of plan) {
+      let bad = p.bad;
+      for (let i = 0; i < p.n; i++) {
+        if (!ok[p.first + i]) {
+          bad = i;
+          break;
+        }
+      }
+      if (bad < 0 && p.n === 0) continue; // a tx without signatures: nothing verified
+      if (bad < 0) this.sigCache.markVerified(p.hash);
+      else this.sigCache.markInvalid(p.hash, bad);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -297,13 +454,14 @@ export class DexApp implements Application {
     chain: ChainInfo,
     block: BlockInfo,
     pool: FeePool,
+    knownHash?: string,
   ): TxOutcome {
     let decoded: DecodedTx;
     try {
-      decoded = decodeTx(bytes);
+      decoded = this.decodeCached(bytes, knownHash, mode === 'deliver');
     } catch (e) {
       const ce = toChainError(e);
-      return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: safeHash(bytes) }, fee: 0n };
+      return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: knownHash ?? safeHash(bytes) }, fee: 0n };
     }
     const cache = newCache();
     const events = new EventSink();

@@ -5,12 +5,23 @@
  * tx on top of it. Iteration merges own writes with the parent's stream in key order.
  */
 import { compareBytes } from '../crypto/hash.js';
-import type { CacheKV, KVReader, KVWriter } from '../state/types.js';
+import { readDecoded } from '../state/decoded.js';
+import { latin1Slice } from '../state/keys.js';
+import type { CacheKV, KVReader, KVWriter, ValueCodec } from '../state/types.js';
 
-type Entry = { key: Uint8Array; value: Uint8Array | null };
+/**
+ * A write: bytes, a delete (null), or a record kept decoded (`obj` with its codec; `value` is
+ * then undefined until someone needs the bytes).
+ */
+type Entry = { key: Uint8Array; value: Uint8Array | null | undefined; obj?: unknown; codec?: ValueCodec<unknown> };
+
+function bytesOf(e: Entry): Uint8Array | null {
+  if (e.value === undefined) e.value = e.codec!.encode(e.obj);
+  return e.value;
+}
 
 function mapKey(k: Uint8Array): string {
-  return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+  return latin1Slice.call(k, 0, k.length);
 }
 
 function hasPrefix(k: Uint8Array, p: Uint8Array): boolean {
@@ -30,8 +41,20 @@ export class Overlay implements CacheKV {
 
   get(key: Uint8Array): Uint8Array | undefined {
     const e = this.writes.get(mapKey(key));
-    if (e) return e.value ?? undefined;
+    if (e) return bytesOf(e) ?? undefined;
     return this.parent.get(key);
+  }
+
+  getDecoded<T>(key: Uint8Array, codec: ValueCodec<T>): T | undefined {
+    const e = this.writes.get(mapKey(key));
+    if (!e) return readDecoded(this.parent, key, codec);
+    if (e.codec === codec) return e.obj as T;
+    const b = bytesOf(e);
+    return b === null ? undefined : codec.decode(b);
+  }
+
+  setDecoded<T>(key: Uint8Array, value: T, codec: ValueCodec<T>): void {
+    this.writes.set(mapKey(key), { key: key.slice(), value: undefined, obj: value, codec: codec as ValueCodec<unknown> });
   }
 
   has(key: Uint8Array): boolean {
@@ -59,8 +82,12 @@ export class Overlay implements CacheKV {
     if (typeof p.set !== 'function' || typeof p.delete !== 'function') throw new Error('overlay parent is read-only');
     const sorted = [...this.writes.values()].sort((a, b) => compareBytes(a.key, b.key));
     for (const e of sorted) {
-      if (e.value === null) p.delete(e.key);
-      else p.set(e.key, e.value);
+      if (e.value === undefined && p.setDecoded) p.setDecoded(e.key, e.obj, e.codec!);
+      else {
+        const v = bytesOf(e);
+        if (v === null) p.delete(e.key);
+        else p.set(e.key, v);
+      }
     }
     this.writes.clear();
   }
@@ -89,7 +116,8 @@ export class Overlay implements CacheKV {
       if (i < own.length && (p.done || dir * compareBytes(own[i]!.key, p.value[0]) <= 0)) {
         const e = own[i++]!;
         if (!p.done && compareBytes(e.key, p.value[0]) === 0) p = it.next(); // overridden
-        if (e.value !== null) out = [e.key, e.value];
+        const v = bytesOf(e);
+        if (v !== null) out = [e.key, v];
       } else if (!p.done) {
         out = p.value;
         p = it.next();

@@ -57,7 +57,7 @@ function lockTimeFlag(v: string | undefined): bigint {
   return BigInt(Math.floor(ms / 1000));
 }
 
-async function signAndSend(flags: TxFlags, build: (from: Uint8Array, hrp: string, seq: bigint) => Msg): Promise<void> {
+export async function signAndSend(flags: TxFlags, build: (from: Uint8Array, hrp: string, seq: bigint) => Msg): Promise<void> {
   const keyring = openKeyring(flags);
   const priv = keyring.privateKey(flags.from, passwordOf(flags));
   const info = keyring.show(flags.from);

@@ -85,6 +85,9 @@ export const ProposalKind = {
   CreateValidator: 0x06,
   RemoveValidator: 0x07,
   DelistTradingPair: 0x08,
+  // dexchain additions: peg governance actions and insurance-fund payouts
+  PegAction: 0x10,
+  InsurancePayout: 0x11,
 } as const;
 export const VoteOption = { Empty: 0x00, Yes: 0x01, Abstain: 0x02, No: 0x03, NoWithVeto: 0x04 } as const;
 

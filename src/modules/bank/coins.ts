@@ -40,8 +40,41 @@ export function checkedAdd(a: bigint, b: bigint, what: string): bigint {
   return s;
 }
 
+/**
+ * a ± one coin, both sorted: the common case (a transfer, a fee) without the Map and sorts of
+ * the general path; same result and same errors.
+ */
+function addOne(a: readonly Coin[], c: Coin, sign: 1n | -1n, label: string): Coin[] {
+  const out: Coin[] = [];
+  let done = false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (!done && x.denom >= c.denom) {
+      done = true;
+      if (x.denom === c.denom) {
+        const v = sign === 1n ? checkedAdd(x.amount, c.amount, `amount of ${c.denom}`) : x.amount - c.amount;
+        if (v < 0n) throw rootError('insufficientCoins', `insufficient ${label}: have ${x.amount}${c.denom}, need ${c.amount}${c.denom}`);
+        if (v !== 0n) out.push({ denom: c.denom, amount: v });
+        continue;
+      }
+      if (!pushNew(out, c, sign, label)) continue;
+    }
+    out.push(x.amount === 0n ? x : { denom: x.denom, amount: x.amount });
+  }
+  if (!done) pushNew(out, c, sign, label);
+  return out.filter((x) => x.amount !== 0n);
+}
+
+/** A denom `a` lacks: + pushes it (if non-zero); − fails unless the amount is 0. */
+function pushNew(out: Coin[], c: Coin, sign: 1n | -1n, label: string): boolean {
+  if (sign === -1n && c.amount > 0n) throw rootError('insufficientCoins', `insufficient ${label}: have 0${c.denom}, need ${c.amount}${c.denom}`);
+  if (c.amount !== 0n) out.push({ denom: c.denom, amount: sign === 1n ? checkedAdd(0n, c.amount, `amount of ${c.denom}`) : -c.amount });
+  return true;
+}
+
 /** a + b, both sorted; result sorted without zero entries. */
 export function addCoins(a: readonly Coin[], b: readonly Coin[]): Coin[] {
+  if (b.length === 1 && b[0]!.amount >= 0n && isSortedUnique(a)) return addOne(a, b[0]!, 1n, 'coins');
   const m = new Map<string, bigint>();
   for (const c of a) m.set(c.denom, c.amount);
   for (const c of b) m.set(c.denom, checkedAdd(m.get(c.denom) ?? 0n, c.amount, `amount of ${c.denom}`));
@@ -53,6 +86,7 @@ export function addCoins(a: readonly Coin[], b: readonly Coin[]): Coin[] {
 
 /** a - b; throws `insufficientCoins` if any denom would go negative. */
 export function subCoins(a: readonly Coin[], b: readonly Coin[], label = 'coins'): Coin[] {
+  if (b.length === 1 && b[0]!.amount >= 0n && isSortedUnique(a)) return addOne(a, b[0]!, -1n, label);
   const m = new Map<string, bigint>();
   for (const c of a) m.set(c.denom, c.amount);
   for (const c of b) {
@@ -66,6 +100,12 @@ export function subCoins(a: readonly Coin[], b: readonly Coin[], label = 'coins'
     .filter(([, v]) => v !== 0n)
     .sort((x, y) => cmp(x[0], y[0]))
     .map(([denom, amount]) => ({ denom, amount }));
+}
+
+/** Strictly ascending denoms (what every stored coin list is); the fast paths rely on it. */
+function isSortedUnique(a: readonly Coin[]): boolean {
+  for (let i = 1; i < a.length; i++) if (!(a[i - 1]!.denom < a[i]!.denom)) return false;
+  return true;
 }
 
 export function amountOf(coins: readonly Coin[], denom: string): bigint {

@@ -5,7 +5,8 @@
  */
 import { rootError } from '../../errors.js';
 import type { Address, Coin } from '../../codec/types.js';
-import type { KVReader, KVWriter } from '../../state/types.js';
+import type { KVReader, KVWriter, ValueCodec } from '../../state/types.js';
+import { readDecoded, writeDecoded } from '../../state/decoded.js';
 import { accountKey, accountPrefix, decodeAccount, encodeAccount, type Account } from './account.js';
 import { addCoins, amountOf, subCoins, validateCoins } from './coins.js';
 
@@ -38,34 +39,29 @@ export interface BankKeeper {
 }
 
 /**
- * Decoded accounts keyed by the stored value object. Store views hand back the same
- * Uint8Array for a key until it is rewritten, and a tx reads the same account several times
- * (ante, fee, handler), so this saves most amino decodes. Entries die with their buffers.
+ * Accounts travel through the state views as objects (see `ValueCodec`): a tx reads the same
+ * account several times (ante, fee, handler) and a block rewrites hot accounts many times, yet
+ * the amino bytes are decoded about once per block and encoded once, at the app hash.
+ * Objects handed out by the views are shared, so the keeper copies on the way out and in.
  */
-const decoded = new WeakMap<Uint8Array, Account>();
+export const ACCOUNT_CODEC: ValueCodec<Account> = { encode: encodeAccount, decode: decodeAccount };
 
 function cloneAccount(a: Account): Account {
-  // shallow: callers replace coin arrays (never mutate them) and set scalar fields
-  return { ...a };
+  // shallow: callers replace coin arrays (never mutate them) and set scalar fields;
+  // field by field (not a spread) keeps one hidden class on this hot path
+  const c: Account = { address: a.address, coins: a.coins, frozen: a.frozen, locked: a.locked, accountNumber: a.accountNumber, sequence: a.sequence, flags: a.flags };
+  if (a.pubKey !== undefined) c.pubKey = a.pubKey;
+  return c;
 }
 
 export class Bank implements BankKeeper {
   getAccount(kv: KVReader, addr: Address): Account | undefined {
-    const b = kv.get(accountKey(addr));
-    if (!b) return undefined;
-    let a = decoded.get(b);
-    if (!a) {
-      a = decodeAccount(b);
-      decoded.set(b, a);
-    }
-    return cloneAccount(a);
+    const a = readDecoded(kv, accountKey(addr), ACCOUNT_CODEC);
+    return a === undefined ? undefined : cloneAccount(a);
   }
 
   setAccount(kv: KVWriter, acc: Account): void {
-    const key = accountKey(acc.address);
-    kv.set(key, encodeAccount(acc));
-    const stored = kv.get(key);
-    if (stored) decoded.set(stored, cloneAccount(acc));
+    writeDecoded(kv, accountKey(acc.address), cloneAccount(acc), ACCOUNT_CODEC);
   }
 
   getOrCreateAccount(kv: KVWriter, addr: Address): Account {

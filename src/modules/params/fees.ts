@@ -6,7 +6,7 @@
  */
 import { rootError } from '../../errors.js';
 import { INT64_MAX } from '../../codec/index.js';
-import type { KVReader, KVWriter } from '../../state/types.js';
+import type { KVReader, KVWriter, ValueCodec } from '../../state/types.js';
 
 export const FeeFor = { Proposer: 1, All: 2, Free: 3 } as const;
 export type FeeForValue = (typeof FeeFor)[keyof typeof FeeFor];
@@ -147,16 +147,26 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /**
- * Reads and writes the fee table. Parsing is memoised on the stored bytes, since every tx
- * looks the table up and it changes at most once a day.
+ * Reads and writes the fee table. Every tx looks the table up and it changes at most once a
+ * day, so it is read through the views' decoded-record cache (no bytes copied per tx) and the
+ * parse is memoised on the stored bytes for views without that cache. The returned table is
+ * shared: read-only.
  */
 export class ParamsKeeper {
   private lastRaw: Uint8Array | undefined;
   private lastTable: FeeTable | undefined;
+  private readonly codec: ValueCodec<FeeTable> = {
+    encode: (t) => enc.encode(JSON.stringify(feeTableToJson(t))),
+    decode: (raw) => this.parse(raw),
+  };
 
   getFeeTable(kv: KVReader): FeeTable {
+    if (kv.getDecoded) return kv.getDecoded(FEES_KEY, this.codec) ?? defaultFeeTable();
     const raw = kv.get(FEES_KEY);
-    if (!raw) return defaultFeeTable();
+    return raw ? this.parse(raw) : defaultFeeTable();
+  }
+
+  private parse(raw: Uint8Array): FeeTable {
     if (this.lastRaw && this.lastTable && Buffer.compare(this.lastRaw, raw) === 0) return this.lastTable;
     const table = feeTableFromJson(JSON.parse(dec.decode(raw)), { fixed: {}, transfer: defaultFeeTable().transfer });
     this.lastRaw = raw.slice();

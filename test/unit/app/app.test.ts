@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RootCode, abciCode } from '../../../src/errors.js';
-import { decodeAppAccount } from '../../../src/codec/index.js';
+import { decodeAppAccount, encodeAddress, getMsgDef, registerMsg } from '../../../src/codec/index.js';
 import type { Msg, NewOrderMsg } from '../../../src/codec/types.js';
 import { toHex } from '../../../src/crypto/hash.js';
 import { memoryStateStore, openStateStore } from '../../../src/state/index.js';
@@ -259,35 +259,48 @@ describe('app: determinism and persistence', () => {
 
 describe('app: module registration', () => {
   it('a later module registers a handler, a fee key, end-block hook order and a query route', async () => {
+    // A msg type of its own, registered with the codec the way a new module does.
+    interface ProbeMsg { type: 'test/Probe'; from: Uint8Array; note: string }
+    if (!getMsgDef('test/Probe')) {
+      registerMsg<ProbeMsg>({
+        type: 'test/Probe',
+        encodeFields(w, m) {
+          w.bytes(1, m.from);
+          w.string(2, m.note);
+        },
+        decodeFields: (r) => ({ type: 'test/Probe', from: r.bytes(1), note: r.string(2) }),
+        signJson: (m, hrp) => ({ from: encodeAddress(m.from, hrp), note: m.note }),
+      });
+    }
     const h = await newApp({ bnb: [[alice, 10n * BNB]] });
     const order: string[] = [];
-    const seenOrders: string[] = [];
+    const seen: string[] = [];
     h.app.registerModule({
-      name: 'dexprobe',
+      name: 'probe',
       handlers: [
         {
-          type: 'dex/NewOrder',
-          feeKey: 'orderNew',
-          route: 'orderNew',
-          handle(ctx, msg: NewOrderMsg) {
-            seenOrders.push(msg.id);
-            ctx.events.emit('order', { id: msg.id });
-            return { data: new TextEncoder().encode(JSON.stringify({ order_id: msg.id })) };
+          type: 'test/Probe',
+          feeKey: 'probe',
+          route: 'probe',
+          signers: (m: { type: string }) => [(m as ProbeMsg).from],
+          handle(ctx, msg: { type: string }) {
+            const m = msg as ProbeMsg;
+            seen.push(m.note);
+            ctx.events.emit('probe', { note: m.note });
+            return { data: new TextEncoder().encode(JSON.stringify({ note: m.note })) };
           },
         },
       ],
-      endBlock: { order: EndBlockOrder.dexMatch, run: () => void order.push('dex') },
-      queries: [{ route: 'dexprobe', handle: () => new Uint8Array([42]) }],
+      endBlock: { order: EndBlockOrder.dexMatch + 1, run: () => void order.push('probe') },
+      queries: [{ route: 'probe', handle: () => new Uint8Array([42]) }],
     });
-    h.app.registerModule({ name: 'late', endBlock: { order: EndBlockOrder.staking, run: () => void order.push('staking') } });
+    h.app.registerModule({ name: 'late', endBlock: { order: EndBlockOrder.staking + 1, run: () => void order.push('late') } });
     assert.throws(() => h.app.registerModule({ name: 'late' }), /already registered/);
-    const id = `${toHex(alice.addr).toUpperCase()}-1`;
-    const msg: NewOrderMsg = { type: 'dex/NewOrder', sender: alice.addr, id, symbol: 'AAA-000_BNB', ordertype: 2, side: 1, price: 1n, quantity: 1n, timeinforce: 1 };
-    const r = await deliverOk(h, signNext(h, alice, msg));
-    assert.equal(new TextDecoder().decode(r.data), JSON.stringify({ order_id: id }));
-    assert.equal(bal(h, alice), 10n * BNB); // orderNew is free
-    assert.deepEqual(order, ['dex', 'staking']);
-    assert.deepEqual(h.app.query('dexprobe/x', new Uint8Array()).value, new Uint8Array([42]));
-    assert.equal(bal(h, TREASURY) > 0n, true);
+    const r = await deliverOk(h, signNext(h, alice, { type: 'test/Probe', from: alice.addr, note: 'hello' } as unknown as NewOrderMsg));
+    assert.equal(new TextDecoder().decode(r.data), JSON.stringify({ note: 'hello' }));
+    assert.deepEqual(seen, ['hello']);
+    assert.equal(bal(h, alice), 10n * BNB); // no fee key in the table: free
+    assert.deepEqual(order, ['probe', 'late']);
+    assert.deepEqual(h.app.query('probe/x', new Uint8Array()).value, new Uint8Array([42]));
   });
 });

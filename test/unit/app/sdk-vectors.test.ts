@@ -182,11 +182,13 @@ describe('app: SDK vectors', () => {
     assert.equal(bal(h, sdkSender), FUND - BNB);
   });
 
-  it('DEX msgs have no handler yet: unknownRequest, nothing charged', async () => {
+  it('the SDK order vector reaches the DEX: an unlisted pair is a DEX error, nothing charged', async () => {
     const h = await withXyz();
+    const before = bal(h, sdkSender);
     const res = await runBlock(h, [sdkTx('place_order_buy').bytes]);
-    assert.equal(res.txResults[0]!.code, abciCode('root', RootCode.unknownRequest));
-    assert.equal(bal(h, sdkSender), FUND);
+    assert.equal(res.txResults[0]!.code >>> 16, 3, res.txResults[0]!.log); // dex codespace
+    assert.match(res.txResults[0]!.log, /pair|XYZ-14A_BNB/i);
+    assert.equal(bal(h, sdkSender), before);
   });
 
   it('the /account query returns the amino AppAccount; unknown accounts a code and no value', async () => {

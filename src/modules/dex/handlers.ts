@@ -1,0 +1,108 @@
+/** DEX msgs: NewOrder (`orderNew`), CancelOrder (`orderCancel`), ListMsg (`dexList`). */
+import { encodeAddress } from '../../codec/index.js';
+import type { CancelOrderMsg, ListMsg, NewOrderMsg } from '../../codec/types.js';
+import { ProposalKind } from '../../codec/types.js';
+import { bytesEqual } from '../../crypto/hash.js';
+import type { MsgHandler } from '../../app/router.js';
+import { ProposalStatus } from '../gov/types.js';
+import { parseListParams } from '../gov/records.js';
+import { dexError } from './errors.js';
+import type { DexKeeper } from './keeper.js';
+import { ORDER_TYPE_LIMIT, OrderSide, TimeInForce, splitPair } from './types.js';
+
+const enc = new TextEncoder();
+
+export function newOrderHandler(dex: DexKeeper): MsgHandler<NewOrderMsg> {
+  return {
+    type: 'dex/NewOrder',
+    feeKey: 'orderNew',
+    route: 'orderNew',
+    validateBasic(msg) {
+      if (!msg.id) throw dexError('invalidOrderId', 'order id is empty');
+      if (!splitPair(msg.symbol)) throw dexError('unknownPair', `invalid trading pair symbol ${JSON.stringify(msg.symbol)}`);
+      if (msg.ordertype !== ORDER_TYPE_LIMIT) throw dexError('invalidOrder', `invalid order type ${msg.ordertype}: only limit orders (2) are supported`);
+      if (msg.side !== OrderSide.BUY && msg.side !== OrderSide.SELL) throw dexError('invalidOrder', `invalid side ${msg.side}`);
+      if (msg.timeinforce !== TimeInForce.GTE && msg.timeinforce !== TimeInForce.IOC) {
+        throw dexError('invalidOrder', `invalid time in force ${msg.timeinforce}`);
+      }
+      if (msg.price <= 0n) throw dexError('invalidPrice', 'price must be positive');
+      if (msg.quantity <= 0n) throw dexError('invalidQuantity', 'quantity must be positive');
+    },
+    handle(ctx, msg) {
+      const o = dex.placeOrder(ctx, msg);
+      ctx.events.emit('dex_new_order', {
+        order_id: o.id,
+        symbol: o.symbol,
+        owner: encodeAddress(o.owner, ctx.chain.hrp),
+        side: String(o.side),
+        price: o.price.toString(),
+        quantity: o.qty.toString(),
+      });
+      return { data: enc.encode(JSON.stringify({ order_id: o.id })) };
+    },
+  };
+}
+
+export function cancelOrderHandler(dex: DexKeeper): MsgHandler<CancelOrderMsg> {
+  return {
+    type: 'dex/CancelOrder',
+    feeKey: 'orderCancel',
+    route: 'orderCancel',
+    validateBasic(msg) {
+      if (!msg.refid) throw dexError('invalidOrderId', 'refid is empty');
+      if (!splitPair(msg.symbol)) throw dexError('unknownPair', `invalid trading pair symbol ${JSON.stringify(msg.symbol)}`);
+    },
+    handle(ctx, msg) {
+      const o = dex.cancelOrder(ctx, msg);
+      ctx.events.emit('dex_cancel_order', { order_id: o.id, symbol: o.symbol, fee: o.fees.map((c) => `${c.amount}${c.denom}`).join(',') });
+    },
+  };
+}
+
+/** ListMsg (§C): a passed, unexpired ListTradingPair proposal with the same symbols and price. */
+export function listHandler(dex: DexKeeper): MsgHandler<ListMsg> {
+  return {
+    type: 'dex/ListMsg',
+    feeKey: 'dexList',
+    route: 'dexList',
+    validateBasic(msg) {
+      if (!msg.base_asset_symbol) throw dexError('invalidListing', 'base asset symbol should not be empty');
+      if (!msg.quote_asset_symbol) throw dexError('invalidListing', 'quote asset symbol should not be empty');
+      if (msg.init_price <= 0n) throw dexError('invalidPrice', 'init price should be larger than zero');
+      if (msg.proposal_id <= 0n) throw dexError('invalidProposal', 'proposal id should be positive');
+    },
+    handle(ctx, msg) {
+      const kv = ctx.kv;
+      const p = dex.gov.getProposal(kv, msg.proposal_id);
+      if (!p) throw dexError('invalidProposal', `proposal ${msg.proposal_id} does not exist`);
+      if (p.kind !== ProposalKind.ListTradingPair) throw dexError('invalidProposal', `proposal ${p.id} is not a ListTradingPair proposal`);
+      if (p.status !== ProposalStatus.Passed) throw dexError('invalidProposal', `proposal ${p.id} has not passed (status ${p.status})`);
+      const params = parseListParams(p.description);
+      if (ctx.block.timeMs > params.expireTimeMs) throw dexError('invalidProposal', `the listing of proposal ${p.id} expired`);
+      const base = msg.base_asset_symbol.toUpperCase();
+      const quote = msg.quote_asset_symbol.toUpperCase();
+      if (base !== params.baseAssetSymbol.toUpperCase()) {
+        throw dexError('invalidListing', `base asset symbol ${msg.base_asset_symbol} differs from the proposal's ${params.baseAssetSymbol}`);
+      }
+      if (quote !== params.quoteAssetSymbol.toUpperCase()) {
+        throw dexError('invalidListing', `quote asset symbol ${msg.quote_asset_symbol} differs from the proposal's ${params.quoteAssetSymbol}`);
+      }
+      if (msg.init_price !== params.initPrice) throw dexError('invalidPrice', `init price ${msg.init_price} differs from the proposal's ${params.initPrice}`);
+      const baseToken = dex.tokens.getToken(kv, base);
+      if (!baseToken) throw dexError('invalidListing', `token ${base} does not exist`);
+      const quoteToken = dex.tokens.getToken(kv, quote);
+      if (!quoteToken) throw dexError('invalidListing', `token ${quote} does not exist`);
+      if (!bytesEqual(baseToken.owner, msg.from) && !bytesEqual(quoteToken.owner, msg.from)) {
+        throw dexError('notTokenOwner', `only the owner of ${base} or ${quote} can list the pair`);
+      }
+      dex.canListTradingPair(kv, base, quote);
+      const pair = dex.listPair(kv, base, quote, msg.init_price);
+      ctx.events.emit('dex_list', {
+        symbol: `${base}_${quote}`,
+        proposal_id: p.id.toString(),
+        tick_size: pair.tickSize.toString(),
+        lot_size: pair.lotSize.toString(),
+      });
+    },
+  };
+}

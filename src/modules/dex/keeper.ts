@@ -1,0 +1,581 @@
+/**
+ * DEX keeper: trading pairs, orders and the per-block auction (spec §A, §C, §E.2).
+ *
+ * The order book lives in committed state (`store.ts`); handlers only write state plus a
+ * per-pair journal of the block's new orders and cancels. At EndBlock the journal says which
+ * pairs to match (§A.1) and how to bring the in-memory `OrderBook` up to date: a pair's book is
+ * cached together with the tag (`height:blockHash`) of the block that last synced it, which is
+ * also written to state; if the state's tag differs (restart, a block that was not committed,
+ * another app instance) the book is rebuilt from state instead. The cache is never the only
+ * copy: a cached book is taken out of the cache while a block mutates it and put back only
+ * after the block's state writes are done.
+ */
+import { rootError } from '../../errors.js';
+import type { Address, CancelOrderMsg, NewOrderMsg } from '../../codec/types.js';
+import { ProposalKind } from '../../codec/types.js';
+import { INT64_MAX } from '../../codec/index.js';
+import { bytesEqual, toHex } from '../../crypto/hash.js';
+import { bytes8BEToBigint, bytesToHeight } from '../../state/bytes.js';
+import type { KVReader, KVWriter } from '../../state/types.js';
+import type { BlockContext, TxContext } from '../../app/context.js';
+import { FeeFor } from '../params/fees.js';
+import type { BankKeeper } from '../bank/keeper.js';
+import { addCoins, amountOf } from '../bank/coins.js';
+import type { TokenKeeper } from '../tokens/keeper.js';
+import type { GovHook, GovReader } from '../gov/keeper.js';
+import { ProposalStatus, votingEndMs } from '../gov/types.js';
+import { delistParamsToDescription, parseDelistParams, parseListParams } from '../gov/records.js';
+import { BUY, SELL, OrderBook, calcLotSize, calcTickSize, notional } from './match/index.js';
+import { dexError } from './errors.js';
+import { TransferKind, fixedFee, type PriceOf } from './fees.js';
+import { BlockRun } from './run.js';
+import {
+  K_PARAMS,
+  P_CLOSED_BY_HEIGHT,
+  P_JOURNAL,
+  P_TRADE_BY_HEIGHT,
+  bookPrefix,
+  bookSidePrefix,
+  breatheKey,
+  closedKey,
+  decodeOrder,
+  deleteOpenOrder,
+  encodeParams,
+  getOpenOrder,
+  getPair,
+  idKey,
+  iteratePairs,
+  journalKey,
+  levelPrefix,
+  nextSeq,
+  pairKey,
+  putClosedOrder,
+  putOpenOrder,
+  readRecentPrices,
+  recentKey,
+  setPair,
+  tagKey,
+  utf8Decode,
+  utf8Encode,
+  writeHeight,
+  writeRecentPrices,
+} from './store.js';
+import { parseDexParams } from './params.js';
+import {
+  DAY_MS,
+  DELIST_DELAY_MS,
+  NATIVE,
+  ONE,
+  ORDER_TYPE_LIMIT,
+  OrderStatus,
+  RECENT_PRICE_CAPACITY,
+  RECENT_PRICE_INTERVAL,
+  RECENT_PRICE_MIN,
+  TimeInForce,
+  defaultDexParams,
+  pairSymbol,
+  splitPair,
+  type DexParams,
+  type OrderRecord,
+  type TradingPair,
+} from './types.js';
+
+export interface DexDeps {
+  bank: BankKeeper;
+  tokens: TokenKeeper;
+  gov: GovReader;
+}
+
+interface JournalOp {
+  op: 'n' | 'c';
+  id: string;
+}
+
+interface CachedBook {
+  tag: string;
+  book: OrderBook;
+}
+
+/** `floor(Σ (i+1)·p_i / (n(n+1)/2))`, oldest first (§A.8). */
+export function priceWMA(prices: readonly bigint[]): bigint {
+  const n = BigInt(prices.length);
+  if (n === 0n) return 0n;
+  let sum = 0n;
+  prices.forEach((p, i) => (sum += BigInt(i + 1) * p));
+  return sum / ((n * (n + 1n)) / 2n);
+}
+
+export class DexKeeper {
+  readonly bank: BankKeeper;
+  readonly tokens: TokenKeeper;
+  readonly gov: GovReader;
+  private readonly books = new Map<string, CachedBook>();
+
+  /** Registers the listing/delisting checks with gov (proposal submission hook). */
+  constructor(deps: DexDeps) {
+    this.bank = deps.bank;
+    this.tokens = deps.tokens;
+    this.gov = deps.gov;
+    deps.gov.addHook(this.govHook());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // params and pairs
+
+  getParams(kv: KVReader): DexParams {
+    const raw = kv.get(K_PARAMS);
+    return raw ? parseDexParams(JSON.parse(utf8Decode(raw))) : defaultDexParams();
+  }
+
+  setParams(kv: KVWriter, p: DexParams): void {
+    kv.set(K_PARAMS, encodeParams(p));
+  }
+
+  getPair(kv: KVReader, symbol: string): TradingPair | undefined {
+    return getPair(kv, symbol);
+  }
+
+  pairs(kv: KVReader): TradingPair[] {
+    return [...iteratePairs(kv)];
+  }
+
+  pairExists(kv: KVReader, base: string, quote: string): boolean {
+    return kv.has(pairKey(pairSymbol(base, quote)));
+  }
+
+  priceOf(kv: KVReader): PriceOf {
+    return (base, quote) => getPair(kv, pairSymbol(base, quote))?.lastTradePrice;
+  }
+
+  /** `CanListTradingPair` (§C): new in both directions; non-BNB pairs need both BNB pairs. */
+  canListTradingPair(kv: KVReader, base: string, quote: string): void {
+    if (base === quote) throw dexError('invalidListing', 'base asset symbol should not be identical to quote asset symbol');
+    if (this.pairExists(kv, base, quote) || this.pairExists(kv, quote, base)) throw dexError('pairExists', 'trading pair exists');
+    if (base !== NATIVE && quote !== NATIVE) {
+      if (!this.pairExists(kv, base, NATIVE) && !this.pairExists(kv, NATIVE, base)) {
+        throw dexError('invalidListing', `token ${base} should be listed against BNB before against ${quote}`);
+      }
+      if (!this.pairExists(kv, quote, NATIVE) && !this.pairExists(kv, NATIVE, quote)) {
+        throw dexError('invalidListing', `token ${quote} should be listed against BNB before listing ${base} against ${quote}`);
+      }
+    }
+  }
+
+  /** `CanDelistTradingPair`: the pair exists; an X/BNB pair goes last among X's pairs. */
+  canDelistTradingPair(kv: KVReader, base: string, quote: string): void {
+    if (base === quote) throw dexError('invalidDelisting', 'base asset symbol should not be identical to quote asset symbol');
+    if (!this.pairExists(kv, base, quote)) throw dexError('unknownPair', `trading pair ${base}_${quote} does not exist`);
+    if (base !== NATIVE && quote !== NATIVE) return;
+    const x = base !== NATIVE ? base : quote;
+    for (const p of iteratePairs(kv)) {
+      if ((p.base === x && p.quote !== NATIVE) || (p.quote === x && p.base !== NATIVE)) {
+        throw dexError('invalidDelisting', `trading pair ${p.base}_${p.quote} should not exist before delisting ${base}_${quote}`);
+      }
+    }
+  }
+
+  /** Price of `a` in `b` for lot sizing: recent-price WMA (≥ 500 samples) or the last price. */
+  private priceAgainst(kv: KVReader, a: string, b: string): bigint | undefined {
+    const pick = (symbol: string): bigint | undefined => {
+      const pair = getPair(kv, symbol);
+      if (!pair) return undefined;
+      const recent = readRecentPrices(kv, symbol);
+      return recent.length >= RECENT_PRICE_MIN ? priceWMA(recent) : pair.lastTradePrice;
+    };
+    const direct = pick(pairSymbol(a, b));
+    if (direct !== undefined) return direct;
+    const inverse = pick(pairSymbol(b, a));
+    if (inverse !== undefined && inverse > 0n) return (ONE * ONE) / inverse;
+    return undefined;
+  }
+
+  /** `DetermineLotSize` (§A.8): lot from the base asset's price in BNB. */
+  determineLotSize(kv: KVReader, base: string, quote: string, price: bigint): bigint {
+    if (base === NATIVE) return calcLotSize(ONE);
+    if (quote === NATIVE) return calcLotSize(price);
+    return calcLotSize(this.priceAgainst(kv, base, NATIVE) ?? price);
+  }
+
+  /** Creates a pair (listing or genesis); the caller has checked the listing rules. */
+  listPair(kv: KVWriter, base: string, quote: string, price: bigint): TradingPair {
+    if (price <= 0n || price > INT64_MAX) throw dexError('invalidPrice', `listing price must be positive, got ${price}`);
+    const pair: TradingPair = {
+      base,
+      quote,
+      listPrice: price,
+      tickSize: calcTickSize(price),
+      lotSize: this.determineLotSize(kv, base, quote, price),
+      lastTradePrice: price,
+      lastMatchHeight: 0,
+    };
+    setPair(kv, pair);
+    return pair;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // gov hook
+
+  private govHook(): GovHook {
+    return {
+      validateProposal: (kv, nowMs, kind, description) => {
+        if (kind === ProposalKind.ListTradingPair) {
+          const p = parseListParams(description);
+          const base = p.baseAssetSymbol.toUpperCase();
+          const quote = p.quoteAssetSymbol.toUpperCase();
+          if (!this.tokens.hasToken(kv, base)) throw dexError('invalidListing', `base asset ${base} does not exist`);
+          if (!this.tokens.hasToken(kv, quote)) throw dexError('invalidListing', `quote asset ${quote} does not exist`);
+          if (p.initPrice <= 0n) throw dexError('invalidPrice', 'init price should be larger than zero');
+          if (p.expireTimeMs <= nowMs) throw dexError('invalidListing', 'expire time should be later than now');
+          this.canListTradingPair(kv, base, quote);
+        } else if (kind === ProposalKind.DelistTradingPair) {
+          const p = parseDelistParams(description);
+          if (p.isExecuted) throw dexError('invalidDelisting', 'is_executed must be false in a new delist proposal');
+          this.canDelistTradingPair(kv, p.baseAssetSymbol.toUpperCase(), p.quoteAssetSymbol.toUpperCase());
+        }
+      },
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // orders (tx handlers)
+
+  private journal(kv: KVWriter, symbol: string, op: JournalOp): void {
+    kv.set(journalKey(symbol, nextSeq(kv)), utf8Encode(JSON.stringify([op.op, op.id])));
+  }
+
+  /** NewOrderMsg (§A.7): checks, lock, and the order into the book's state. */
+  placeOrder(ctx: TxContext, msg: NewOrderMsg): OrderRecord {
+    const kv = ctx.kv;
+    const pair = getPair(kv, msg.symbol);
+    if (!pair) throw dexError('unknownPair', `trading pair not found: ${msg.symbol}`);
+    const acc = this.bank.getAccount(kv, msg.sender);
+    if (!acc) throw rootError('unknownAddress', 'sender account does not exist');
+    const expected = `${toHex(msg.sender).toUpperCase()}-${acc.sequence}`;
+    if (msg.id !== expected) throw dexError('invalidOrderId', `order id should be ${expected}, got ${msg.id}`);
+    if (kv.has(idKey(msg.symbol, msg.id))) throw dexError('duplicateOrder', `duplicated order id ${msg.id}`);
+    const side = msg.side as 1 | 2;
+    if (ctx.mode !== 'recheck') {
+      if (msg.price % pair.tickSize !== 0n) throw dexError('invalidTickSize', `price(${msg.price}) is not rounded to tickSize(${pair.tickSize})`);
+      if (msg.quantity % pair.lotSize !== 0n) throw dexError('invalidLotSize', `quantity(${msg.quantity}) is not rounded to lotSize(${pair.lotSize})`);
+    }
+    if (msg.price * msg.quantity < ONE) throw dexError('notionalTooSmall', 'notional of the order is too small (price * quantity < 1e8)');
+    const lockAmount = side === BUY ? notional(msg.price, msg.quantity) : msg.quantity;
+    if (lockAmount > INT64_MAX) throw dexError('overflow', 'notional of the order overflows int64');
+    if (side === BUY) {
+      let level = msg.quantity;
+      for (const [, v] of kv.iterate(levelPrefix(msg.symbol, BUY, msg.price))) level += decodeOrder(v).qty;
+      if (level > INT64_MAX) throw dexError('overflow', 'quantity of the price level overflows int64');
+    }
+    const lockAsset = side === BUY ? pair.quote : pair.base;
+    const free = amountOf(acc.coins, lockAsset);
+    if (free < lockAmount) {
+      throw rootError('insufficientCoins', `do not have enough token to lock, accountCoin: ${free}${lockAsset}, required: ${lockAmount}${lockAsset}`);
+    }
+    if (lockAmount > 0n) this.bank.lockCoins(kv, msg.sender, [{ denom: lockAsset, amount: lockAmount }]);
+    const o: OrderRecord = {
+      id: msg.id,
+      owner: msg.sender,
+      symbol: msg.symbol,
+      side,
+      price: msg.price,
+      qty: msg.quantity,
+      cumQty: 0n,
+      timeInForce: msg.timeinforce as 1 | 3,
+      seq: nextSeq(kv),
+      createdHeight: ctx.block.height,
+      createdTimeMs: ctx.block.timeMs,
+      txHash: ctx.hash,
+      lastUpdatedHeight: ctx.block.height,
+      lastUpdatedTimeMs: ctx.block.timeMs,
+      status: OrderStatus.Ack,
+      fees: [],
+      lastTradeId: '',
+      lastExecutedPrice: 0n,
+      lastExecutedQty: 0n,
+    };
+    putOpenOrder(kv, o);
+    this.journal(kv, msg.symbol, { op: 'n', id: msg.id });
+    return o;
+  }
+
+  /** CancelOrderMsg: owner only; unlock, then the cancel fee if nothing was filled (§A.7). */
+  cancelOrder(ctx: TxContext, msg: CancelOrderMsg): OrderRecord {
+    const kv = ctx.kv;
+    const found = getOpenOrder(kv, msg.symbol, msg.refid);
+    if (!found) throw dexError('orderNotFound', `Failed to find order [${msg.refid}]`);
+    const o = found.order;
+    if (!bytesEqual(o.owner, msg.sender)) throw dexError('notOrderOwner', 'do not have permission to cancel this order');
+    const pair = getPair(kv, o.symbol);
+    if (!pair) throw dexError('unknownPair', `trading pair not found: ${o.symbol}`);
+    deleteOpenOrder(kv, o);
+    const isBuy = o.side === BUY;
+    const asset = isBuy ? pair.quote : pair.base;
+    const unlock = isBuy ? notional(o.price, o.qty) - notional(o.price, o.cumQty) : o.qty - o.cumQty;
+    if (unlock > 0n) this.bank.unlockCoins(kv, o.owner, [{ denom: asset, amount: unlock }]);
+    if (o.cumQty === 0n) {
+      const acc = this.bank.getAccount(kv, o.owner)!;
+      const bal = new Map(acc.coins.map((c) => [c.denom, c.amount]));
+      const fee = fixedFee(bal, TransferKind.FullyCancel, asset, this.getParams(kv).fees, this.priceOf(kv));
+      if (fee && fee.amount > 0n) {
+        this.bank.subtractCoins(kv, o.owner, [fee]);
+        ctx.fees.add([fee], FeeFor.Proposer);
+        o.fees = addCoins(o.fees, [fee]);
+      }
+    }
+    o.status = OrderStatus.Canceled;
+    o.lastUpdatedHeight = ctx.block.height;
+    o.lastUpdatedTimeMs = ctx.block.timeMs;
+    putClosedOrder(kv, o, ctx.block.height);
+    this.journal(kv, o.symbol, { op: 'c', id: o.id });
+    return o;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // the cached books
+
+  private rebuild(kv: KVReader, symbol: string): OrderBook {
+    const book = new OrderBook();
+    for (const [, v] of kv.iterate(bookPrefix(symbol))) {
+      const o = decodeOrder(v);
+      book.insert({ id: o.id, side: o.side, price: o.price, qty: o.qty, time: o.createdHeight, cumQty: o.cumQty });
+    }
+    return book;
+  }
+
+  /** Takes the pair's book out of the cache, brought up to date with the journal (or rebuilt). */
+  private takeBook(kv: KVReader, symbol: string, ops: readonly JournalOp[]): OrderBook {
+    const cached = this.books.get(symbol);
+    this.books.delete(symbol);
+    const raw = kv.get(tagKey(symbol));
+    if (!cached || !raw || cached.tag !== utf8Decode(raw)) return this.rebuild(kv, symbol);
+    const book = cached.book;
+    for (const op of ops) {
+      if (op.op === 'c') {
+        book.remove(op.id);
+        continue;
+      }
+      const found = getOpenOrder(kv, symbol, op.id);
+      if (!found || book.has(op.id)) continue; // cancelled in the same block
+      const o = found.order;
+      book.insert({ id: o.id, side: o.side, price: o.price, qty: o.qty, time: o.createdHeight, cumQty: o.cumQty });
+    }
+    return book;
+  }
+
+  private putBook(ctx: BlockContext, symbol: string, book: OrderBook): void {
+    const tag = `${ctx.block.height}:${ctx.block.hash}`;
+    ctx.kv.set(tagKey(symbol), utf8Encode(tag));
+    this.books.set(symbol, { tag, book });
+  }
+
+  /** A copy of the pair's current book (tests, debugging); read from state. */
+  bookSnapshot(kv: KVReader, symbol: string): OrderBook {
+    return this.rebuild(kv, symbol);
+  }
+
+  /** Reads and deletes this block's journal: pair → ops in arrival order (pairs sorted). */
+  private drainJournal(kv: KVWriter): Map<string, JournalOp[]> {
+    const out = new Map<string, JournalOp[]>();
+    const keys: Uint8Array[] = [];
+    for (const [k, v] of kv.iterate(P_JOURNAL)) {
+      const rest = k.subarray(P_JOURNAL.length);
+      const sep = rest.indexOf(0);
+      const symbol = utf8Decode(rest.subarray(0, sep));
+      const [op, id] = JSON.parse(utf8Decode(v)) as ['n' | 'c', string];
+      const l = out.get(symbol);
+      if (l) l.push({ op, id });
+      else out.set(symbol, [{ op, id }]);
+      keys.push(k.slice());
+    }
+    for (const k of keys) kv.delete(k);
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // end block
+
+  /** EndBlock slot `dexMatch`: one auction per pair with new orders, settlement, fees (§A.1). */
+  endBlockMatch(ctx: BlockContext): void {
+    const kv = ctx.kv;
+    const journal = this.drainJournal(kv);
+    const params = this.getParams(kv);
+    if (journal.size > 0) {
+      const run = new BlockRun(ctx, this.bank, params.fees, this.priceOf(kv));
+      const synced: [string, OrderBook][] = [];
+      for (const [symbol, ops] of journal) {
+        const pair = getPair(kv, symbol);
+        if (!pair) continue;
+        const book = this.takeBook(kv, symbol, ops);
+        synced.push([symbol, book]);
+        const round = ops.filter((o) => o.op === 'n').map((o) => o.id);
+        if (round.length > 0) run.matchPair(pair, book, round);
+      }
+      run.settle();
+      run.flush();
+      for (const [symbol, book] of synced) this.putBook(ctx, symbol, book);
+    }
+    this.prune(ctx, params);
+  }
+
+  /** EndBlock slot `dexBreathe`: daily maintenance (§E.2) and the recent-price ring (§A.8). */
+  endBlockBreathe(ctx: BlockContext): void {
+    const kv = ctx.kv;
+    const h = ctx.block.height;
+    writeHeight(kv, h);
+    if (ctx.block.breathe) {
+      const params = this.getParams(kv);
+      const run = new BlockRun(ctx, this.bank, params.fees, this.priceOf(kv));
+      const touched = new Map<string, OrderBook>();
+      const delisted = this.executeDelists(ctx, run, touched);
+      this.updateTickAndLotSize(kv);
+      this.expireOrders(ctx, params, run, touched, delisted);
+      run.settle();
+      run.flush();
+      for (const symbol of delisted) {
+        kv.delete(pairKey(symbol));
+        kv.delete(tagKey(symbol));
+        kv.delete(recentKey(symbol));
+        this.books.delete(symbol);
+        touched.delete(symbol);
+        ctx.events.emit('dex_delist', { symbol });
+      }
+      for (const [symbol, book] of touched) this.putBook(ctx, symbol, book);
+      kv.set(breatheKey(Math.floor(ctx.block.timeMs / DAY_MS)), utf8Encode(String(h)));
+    }
+    if (h % RECENT_PRICE_INTERVAL === 0) {
+      for (const p of iteratePairs(kv)) {
+        const symbol = pairSymbol(p.base, p.quote);
+        const prices = readRecentPrices(kv, symbol);
+        prices.push(p.lastTradePrice);
+        writeRecentPrices(kv, symbol, prices.slice(Math.max(0, prices.length - RECENT_PRICE_CAPACITY)));
+      }
+    }
+  }
+
+  /** Passed delist proposals whose delay is over: every order of the pair expires, then the pair goes. */
+  private executeDelists(ctx: BlockContext, run: BlockRun, touched: Map<string, OrderBook>): string[] {
+    const kv = ctx.kv;
+    const out: string[] = [];
+    for (const p of [...this.gov.iterateProposals(kv)]) {
+      if (p.kind !== ProposalKind.DelistTradingPair || p.status !== ProposalStatus.Passed) continue;
+      let params;
+      try {
+        params = parseDelistParams(p.description);
+      } catch {
+        continue;
+      }
+      if (params.isExecuted || votingEndMs(p) + DELIST_DELAY_MS > ctx.block.timeMs) continue;
+      const base = params.baseAssetSymbol.toUpperCase();
+      const quote = params.quoteAssetSymbol.toUpperCase();
+      const symbol = pairSymbol(base, quote);
+      p.description = delistParamsToDescription({ ...params, isExecuted: true });
+      this.gov.setProposal(kv, p);
+      try {
+        this.canDelistTradingPair(kv, base, quote);
+      } catch (e) {
+        ctx.events.emit('dex_delist_failed', { symbol, proposal_id: p.id.toString(), reason: (e as Error).message });
+        continue;
+      }
+      if (out.includes(symbol)) continue;
+      const pair = getPair(kv, symbol)!;
+      const book = touched.get(symbol) ?? this.takeBook(kv, symbol, []);
+      touched.set(symbol, book);
+      for (const o of [...book.orders()]) {
+        book.remove(o.id);
+        const none = o.cumQty === 0n;
+        run.removeOrder(symbol, o.id, none ? TransferKind.FullyExpire : TransferKind.PartiallyExpire, OrderStatus.Expired, pair);
+      }
+      out.push(symbol);
+    }
+    return out;
+  }
+
+  /** `UpdateTickSizeAndLotSize`: pairs with ≥ 500 recent prices get tick/lot from the WMA. */
+  private updateTickAndLotSize(kv: KVWriter): void {
+    const lotByBase = new Map<string, bigint>();
+    for (const pair of [...iteratePairs(kv)]) {
+      const symbol = pairSymbol(pair.base, pair.quote);
+      const prices = readRecentPrices(kv, symbol);
+      if (prices.length < RECENT_PRICE_MIN) continue;
+      const wma = priceWMA(prices);
+      const tick = calcTickSize(wma);
+      let lot = lotByBase.get(pair.base);
+      if (lot === undefined) {
+        lot = this.determineLotSize(kv, pair.base, pair.quote, wma);
+        lotByBase.set(pair.base, lot);
+      }
+      if (tick !== pair.tickSize || lot !== pair.lotSize) {
+        pair.tickSize = tick;
+        pair.lotSize = lot;
+        setPair(kv, pair);
+      }
+    }
+  }
+
+  /** Height of the breathe block of the UTC day containing `timeMs`, if recorded. */
+  breatheHeight(kv: KVReader, timeMs: number): number | undefined {
+    const raw = kv.get(breatheKey(Math.floor(timeMs / DAY_MS)));
+    return raw ? Number(utf8Decode(raw)) : undefined;
+  }
+
+  /**
+   * GTE expiry (§A.7): orders created before the breathe block of `now − expireDays`
+   * (`now − topLevelExpireDays` inside the best `topLevels` levels of their side) expire.
+   */
+  private expireOrders(ctx: BlockContext, params: DexParams, run: BlockRun, touched: Map<string, OrderBook>, skip: readonly string[]): void {
+    const kv = ctx.kv;
+    const now = ctx.block.timeMs;
+    const hShort = this.breatheHeight(kv, now - params.expireDays * DAY_MS);
+    const hLong = this.breatheHeight(kv, now - params.topLevelExpireDays * DAY_MS);
+    if (hShort === undefined && hLong === undefined) return;
+    for (const pair of [...iteratePairs(kv)]) {
+      const symbol = pairSymbol(pair.base, pair.quote);
+      if (skip.includes(symbol)) continue;
+      const due: OrderRecord[] = [];
+      for (const side of [BUY, SELL] as const) {
+        let level = -1;
+        let lastPrice = -1n;
+        for (const [, v] of kv.iterate(bookSidePrefix(symbol, side))) {
+          const o = decodeOrder(v);
+          if (o.price !== lastPrice) {
+            level++;
+            lastPrice = o.price;
+          }
+          const limit = level < params.topLevels ? hLong : hShort;
+          if (limit !== undefined && o.createdHeight < limit) due.push(o);
+        }
+      }
+      if (due.length === 0) continue;
+      const book = touched.get(symbol) ?? this.takeBook(kv, symbol, []);
+      touched.set(symbol, book);
+      for (const o of due) {
+        book.remove(o.id);
+        const none = o.cumQty === 0n;
+        run.removeOrder(symbol, o.id, none ? TransferKind.FullyExpire : TransferKind.PartiallyExpire, OrderStatus.Expired, pair);
+      }
+    }
+  }
+
+  /** Drops closed orders and trades older than `historyBlocks` (bounded work per block). */
+  private prune(ctx: BlockContext, params: DexParams): void {
+    const cutoff = ctx.block.height - params.historyBlocks;
+    if (cutoff <= 0) return;
+    const kv = ctx.kv;
+    const LIMIT = 10_000;
+    const drop: Uint8Array[] = [];
+    for (const [k] of kv.iterate(P_CLOSED_BY_HEIGHT, { limit: LIMIT })) {
+      const at = P_CLOSED_BY_HEIGHT.length;
+      const height = bytesToHeight(k.subarray(at, at + 8));
+      if (height > cutoff) break;
+      const owner: Address = k.subarray(at + 8, at + 28);
+      const seq = bytes8BEToBigint(k.subarray(at + 28, at + 36));
+      drop.push(k.slice(), closedKey(owner, height, seq));
+    }
+    for (const [k, v] of kv.iterate(P_TRADE_BY_HEIGHT, { limit: LIMIT })) {
+      const at = P_TRADE_BY_HEIGHT.length;
+      if (bytesToHeight(k.subarray(at, at + 8)) > cutoff) break;
+      drop.push(k.slice(), v.slice());
+    }
+    for (const k of drop) kv.delete(k);
+  }
+}

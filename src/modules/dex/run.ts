@@ -1,0 +1,294 @@
+/**
+ * One end-block pass over the book (match, expiry, delisting): collects what happens to orders
+ * and balances, then settles it the way the original's `allocate` does — every transfer first,
+ * then trade fees per account (sorted transfers, deducted as they go), then fixed fees — and
+ * finally writes the order records, the closed-order history and the trades.
+ */
+import { rootError } from '../../errors.js';
+import { encodeAddress } from '../../codec/index.js';
+import type { Coin } from '../../codec/types.js';
+import { toHex } from '../../crypto/hash.js';
+import type { BlockContext } from '../../app/context.js';
+import { FeeFor } from '../params/fees.js';
+import type { BankKeeper } from '../bank/keeper.js';
+import { addCoins, coinsString, subCoins } from '../bank/coins.js';
+import { BUY, MatchEngine, notional, type OrderBook, type Trade } from './match/index.js';
+import {
+  TransferKind,
+  compareExpireTransfers,
+  compareTradeTransfers,
+  fixedFee,
+  isExpiredWithFee,
+  isFeeFree,
+  tradeFee,
+  type PriceOf,
+  type Transfer,
+  type TransferKindValue,
+} from './fees.js';
+import { deleteOpenOrder, encodeTrade, getOpenOrder, putClosedOrder, putOpenOrder, setPair, tradeKey, tradePruneKey } from './store.js';
+import { OrderStatus, TimeInForce, type DexFeeParams, type OrderRecord, type OrderStatusValue, type TradeRecord, type TradingPair } from './types.js';
+
+interface Entry {
+  rec: OrderRecord;
+  closed: boolean;
+  dirty: boolean;
+}
+
+/** Balances as a map (denom → free amount) for fee computation. */
+function balanceMap(coins: readonly Coin[]): Map<string, bigint> {
+  return new Map(coins.map((c) => [c.denom, c.amount]));
+}
+
+export class BlockRun {
+  readonly transfers: Transfer[] = [];
+  private readonly orders = new Map<string, Entry>();
+  readonly trades: TradeRecord[] = [];
+
+  constructor(
+    private readonly ctx: BlockContext,
+    private readonly bank: BankKeeper,
+    private readonly fees: DexFeeParams,
+    private readonly priceOf: PriceOf,
+    /** Trade ids continue from here (`height-idx`), so two passes in one block never collide. */
+    private tradeIdx = 0,
+  ) {}
+
+  get nextTradeIdx(): number {
+    return this.tradeIdx;
+  }
+
+  private load(symbol: string, id: string): Entry {
+    const k = `${symbol}\u0000${id}`;
+    let e = this.orders.get(k);
+    if (!e) {
+      const found = getOpenOrder(this.ctx.kv, symbol, id);
+      if (!found) throw rootError('internal', `dex: order ${id} of ${symbol} is in the book but not in state`);
+      e = { rec: found.order, closed: false, dirty: false };
+      this.orders.set(k, e);
+    }
+    return e;
+  }
+
+  private touch(e: Entry): void {
+    e.dirty = true;
+    e.rec.lastUpdatedHeight = this.ctx.block.height;
+    e.rec.lastUpdatedTimeMs = this.ctx.block.timeMs;
+  }
+
+  /**
+   * One auction of one pair (§A.1): match, settle trades, drop filled, expire this round's IOC
+   * remainders; on an engine error every order of the round leaves the book fee-free.
+   * `roundIds` = ids of this block's new orders on the pair, in arrival order.
+   */
+  matchPair(pair: TradingPair, book: OrderBook, roundIds: readonly string[]): void {
+    const symbol = `${pair.base}_${pair.quote}`;
+    const height = this.ctx.block.height;
+    const engine = new MatchEngine(book, pair.lastTradePrice, pair.lotSize, pair.lastMatchHeight);
+    const r = engine.run(height);
+    pair.lastMatchHeight = engine.lastMatchHeight;
+    pair.lastTradePrice = engine.lastTradePrice;
+    setPair(this.ctx.kv, pair);
+    if (r.error !== undefined) {
+      this.ctx.logger.warn({ height, symbol, error: r.error, detail: r.errorDetail }, 'dex match failed; cancelling the round');
+      for (const id of roundIds) {
+        if (!book.has(id)) continue;
+        book.remove(id);
+        this.removeOrder(symbol, id, TransferKind.CancelForMatchFailure, OrderStatus.FailedMatching, pair);
+      }
+      return;
+    }
+    for (const t of r.trades) this.fill(symbol, pair, t);
+    for (const id of roundIds) {
+      if (!book.has(id)) continue;
+      const e = this.load(symbol, id);
+      if (e.rec.timeInForce !== TimeInForce.IOC) continue;
+      book.remove(id);
+      const none = e.rec.cumQty === 0n;
+      this.removeOrder(
+        symbol,
+        id,
+        none ? TransferKind.IocFullyExpire : TransferKind.IocPartiallyExpire,
+        none ? OrderStatus.IocNoFill : OrderStatus.IocExpire,
+        pair,
+      );
+    }
+  }
+
+  private fill(symbol: string, pair: TradingPair, t: Trade): void {
+    const s = this.load(symbol, t.sid);
+    const b = this.load(symbol, t.bid);
+    const quoteQty = notional(t.lastPx, t.lastQty);
+    const unlock = notional(b.rec.price, t.buyCumQty) - notional(b.rec.price, t.buyCumQty - t.lastQty);
+    const trade: TradeRecord = {
+      id: `${this.ctx.block.height}-${this.tradeIdx++}`,
+      symbol,
+      price: t.lastPx,
+      qty: t.lastQty,
+      buyerOrderId: t.bid,
+      sellerOrderId: t.sid,
+      buyer: b.rec.owner,
+      seller: s.rec.owner,
+      height: this.ctx.block.height,
+      timeMs: this.ctx.block.timeMs,
+      tickType: t.tickType,
+      buyerFee: [],
+      sellerFee: [],
+    };
+    this.trades.push(trade);
+    for (const [e, cum] of [
+      [s, t.sellCumQty],
+      [b, t.buyCumQty],
+    ] as const) {
+      e.rec.cumQty = cum;
+      e.rec.lastExecutedPrice = t.lastPx;
+      e.rec.lastExecutedQty = t.lastQty;
+      e.rec.lastTradeId = trade.id;
+      e.rec.status = cum === e.rec.qty ? OrderStatus.FullyFill : OrderStatus.PartialFill;
+      if (cum === e.rec.qty) e.closed = true;
+      this.touch(e);
+    }
+    this.transfers.push(
+      {
+        kind: TransferKind.Filled,
+        orderId: t.sid,
+        symbol,
+        owner: s.rec.owner,
+        inAsset: pair.quote,
+        in: quoteQty,
+        outAsset: pair.base,
+        out: t.lastQty,
+        unlock: t.lastQty,
+        trade,
+        isBuyer: false,
+      },
+      {
+        kind: TransferKind.Filled,
+        orderId: t.bid,
+        symbol,
+        owner: b.rec.owner,
+        inAsset: pair.base,
+        in: t.lastQty,
+        outAsset: pair.quote,
+        out: quoteQty,
+        unlock,
+        trade,
+        isBuyer: true,
+      },
+    );
+    this.ctx.events.emit('dex_trade', {
+      trade_id: trade.id,
+      symbol,
+      price: t.lastPx.toString(),
+      quantity: t.lastQty.toString(),
+      buyer_order_id: t.bid,
+      seller_order_id: t.sid,
+    });
+  }
+
+  /** An order leaves the book without trading further (expiry, IOC, match failure): unlock its rest. */
+  removeOrder(symbol: string, id: string, kind: TransferKindValue, status: OrderStatusValue, pair: TradingPair): void {
+    const e = this.load(symbol, id);
+    const o = e.rec;
+    const isBuy = o.side === BUY;
+    const asset = isBuy ? pair.quote : pair.base;
+    const unlock = isBuy ? notional(o.price, o.qty) - notional(o.price, o.cumQty) : o.qty - o.cumQty;
+    this.transfers.push({ kind, orderId: id, symbol, owner: o.owner, inAsset: asset, in: unlock, outAsset: asset, out: unlock, unlock });
+    o.status = status;
+    e.closed = true;
+    this.touch(e);
+  }
+
+  /** Applies a transfer to the account: locked −unlock, free +unlock −out +in. */
+  private apply(t: Transfer): void {
+    const kv = this.ctx.kv;
+    const acc = this.bank.getAccount(kv, t.owner);
+    if (!acc) throw rootError('internal', `dex: account of order ${t.orderId} does not exist`);
+    if (t.unlock > 0n) acc.locked = subCoins(acc.locked, [{ denom: t.outAsset, amount: t.unlock }], 'locked coins');
+    const netOut = t.unlock - t.out;
+    if (netOut > 0n) acc.coins = addCoins(acc.coins, [{ denom: t.outAsset, amount: netOut }]);
+    else if (netOut < 0n) acc.coins = subCoins(acc.coins, [{ denom: t.outAsset, amount: -netOut }]);
+    if (t.in > 0n) acc.coins = addCoins(acc.coins, [{ denom: t.inAsset, amount: t.in }]);
+    this.bank.setAccount(kv, acc);
+  }
+
+  /** Balance movements, then trade fees, then fixed fees (§A.9); fees go to the block pool. */
+  settle(): void {
+    for (const t of this.transfers) this.apply(t);
+    const tradeBy = new Map<string, Transfer[]>();
+    const expireBy = new Map<string, Transfer[]>();
+    for (const t of this.transfers) {
+      if (isFeeFree(t)) continue;
+      const m = t.kind === TransferKind.Filled ? tradeBy : isExpiredWithFee(t) ? expireBy : undefined;
+      if (!m) continue;
+      const k = toHex(t.owner);
+      const l = m.get(k);
+      if (l) l.push(t);
+      else m.set(k, [t]);
+    }
+    this.charge(tradeBy, compareTradeTransfers, (bal, t) => tradeFee(bal, t, this.fees, this.priceOf));
+    this.charge(expireBy, compareExpireTransfers, (bal, t) => fixedFee(bal, t.kind, t.inAsset, this.fees, this.priceOf));
+  }
+
+  private charge(
+    by: Map<string, Transfer[]>,
+    cmp: (a: Transfer, b: Transfer) => number,
+    feeOf: (bal: ReadonlyMap<string, bigint>, t: Transfer) => Coin | undefined,
+  ): void {
+    const kv = this.ctx.kv;
+    for (const k of [...by.keys()].sort()) {
+      const list = [...by.get(k)!].sort(cmp); // Array.prototype.sort is stable
+      const owner = list[0]!.owner;
+      const acc = this.bank.getAccount(kv, owner)!;
+      const bal = balanceMap(acc.coins);
+      let total: Coin[] = [];
+      for (const t of list) {
+        const fee = feeOf(bal, t);
+        if (!fee || fee.amount <= 0n) continue;
+        bal.set(fee.denom, (bal.get(fee.denom) ?? 0n) - fee.amount);
+        t.fee = fee;
+        total = addCoins(total, [fee]);
+        const e = this.load(t.symbol, t.orderId);
+        e.rec.fees = addCoins(e.rec.fees, [fee]);
+        e.dirty = true;
+        if (t.trade) {
+          if (t.isBuyer) t.trade.buyerFee = addCoins(t.trade.buyerFee, [fee]);
+          else t.trade.sellerFee = addCoins(t.trade.sellerFee, [fee]);
+        }
+      }
+      if (total.length === 0) continue;
+      this.bank.subtractCoins(kv, owner, total);
+      this.ctx.fees.add(total, FeeFor.Proposer);
+    }
+  }
+
+  /** Writes order records (open ones in place, closed ones to history) and the trades. */
+  flush(): void {
+    const kv = this.ctx.kv;
+    const height = this.ctx.block.height;
+    const hrp = this.ctx.chain.hrp;
+    for (const e of this.orders.values()) {
+      if (!e.dirty) continue;
+      if (e.closed) {
+        deleteOpenOrder(kv, e.rec);
+        putClosedOrder(kv, e.rec, height);
+        this.ctx.events.emit('dex_order', {
+          order_id: e.rec.id,
+          symbol: e.rec.symbol,
+          owner: encodeAddress(e.rec.owner, hrp),
+          status: e.rec.status,
+          cum_qty: e.rec.cumQty.toString(),
+          fee: coinsString(e.rec.fees),
+        });
+      } else {
+        putOpenOrder(kv, e.rec);
+      }
+    }
+    this.trades.forEach((t) => {
+      const idx = Number(t.id.slice(t.id.indexOf('-') + 1));
+      const key = tradeKey(t.symbol, height, idx);
+      kv.set(key, encodeTrade(t));
+      kv.set(tradePruneKey(height, idx), key);
+    });
+  }
+}
+
