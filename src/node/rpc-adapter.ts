@@ -17,6 +17,8 @@ import { decodeBlock, decodeCommit } from '../consensus/block.js';
 import { parseFixed8 } from '../codec/index.js';
 import { toHex } from '../crypto/hash.js';
 import { rootError } from '../errors.js';
+import { createDexViews } from '../modules/dex/views.js';
+import { pegRoutes } from '../modules/peg/index.js';
 
 export interface NodeParts {
   chainId: string;
@@ -45,7 +47,8 @@ export function buildRpcNode(p: NodeParts): RpcNode {
   const node: RpcNode = {
     chainId: p.chainId,
     hrp: p.hrp,
-    extraRoutes: [],
+    extraRoutes: [pegRoutes(p.app)],
+    dex: createDexViews(p.app, p.app.dex),
     status() {
       const last = p.last();
       const info = p.app.info();
