@@ -11,6 +11,8 @@ import { fromHex } from '../crypto/hash.js';
 import { NodeClient } from '../client/http.js';
 import { registerTx } from './tx.js';
 import { registerLoad } from './load.js';
+import { registerDexGenesis, registerDexTx, registerDexQuery } from './dex.js';
+import { registerPeg, registerRelayer } from './peg.js';
 import { CliError, homePrefix, nodeUrl, openKeyring, passwordOf, printJson, resolveHome } from './common.js';
 
 function registerInit(program: Command): void {
@@ -29,7 +31,7 @@ function registerInit(program: Command): void {
     });
 }
 
-function registerGenesis(program: Command): void {
+function registerGenesis(program: Command): Command {
   const g = program.command('genesis').description('edit the genesis file of a home (before the chain starts)');
   g.command('add-account <address> <coins>')
     .description('give ADDRESS coins at genesis (AMOUNT:SYMBOL[,AMOUNT:SYMBOL…], whole tokens); moved from the token owner\'s genesis balance')
@@ -45,6 +47,7 @@ function registerGenesis(program: Command): void {
     const doc = readGenesis(homePaths(resolveHome(o.home)).genesisFile);
     printJson({ ok: true, chain_id: doc.chain_id, accounts: doc.app_state.accounts.length, validators: doc.app_state.validators.length });
   });
+  return g;
 }
 
 function registerStart(program: Command): void {
@@ -136,7 +139,7 @@ function registerKeys(program: Command): void {
   );
 }
 
-function registerQuery(program: Command): void {
+function registerQuery(program: Command): Command {
   const q = program.command('query').alias('q').description('query a node');
   const common = (c: Command): Command => c.option('--node <url>', 'node RPC URL').option('--home <dir>', 'home whose RPC address to use');
   common(q.command('account <address>')).action(async (address: string, o: { node?: string; home?: string }) => {
@@ -163,6 +166,7 @@ function registerQuery(program: Command): void {
   common(q.command('timelocks <address>')).action(async (address: string, o: { node?: string; home?: string }) => {
     printJson(await new NodeClient(nodeUrl(o)).get(`/api/v1/timelocks/${address}`));
   });
+  return q;
 }
 
 export function buildProgram(): Command {
@@ -170,11 +174,13 @@ export function buildProgram(): Command {
   program.name('dexchain').description('dexchain: a Binance-Chain-compatible DEX chain node').version('0.1.0');
   program.showHelpAfterError('(run with --help for usage)');
   registerInit(program);
-  registerGenesis(program);
+  registerDexGenesis(registerGenesis(program));
   registerStart(program);
   registerKeys(program);
-  registerTx(program);
-  registerQuery(program);
+  registerDexTx(registerTx(program));
+  registerDexQuery(registerQuery(program));
+  registerPeg(program);
+  registerRelayer(program);
   registerLoad(program);
   return program;
 }

@@ -12,7 +12,7 @@ import { NodeClient, NodeRequestError } from '../client/http.js';
 import { parseCoinList } from '../node/genesis-file.js';
 import { CliError, homePrefix, nodeUrl, openKeyring, passwordOf, printJson } from './common.js';
 
-interface TxFlags {
+export interface TxFlags {
   from: string;
   keyringBackend?: string;
   home?: string;
@@ -85,7 +85,7 @@ export async function signAndSend(flags: TxFlags, build: (from: Uint8Array, hrp:
   }
 }
 
-function commonTxFlags(c: Command): Command {
+export function commonTxFlags(c: Command): Command {
   return c
     .requiredOption('--from <key>', 'name of the signing key')
     .option('--keyring-backend <backend>', 'test or file', 'file')
@@ -98,7 +98,7 @@ function commonTxFlags(c: Command): Command {
     .option('--async', 'return after checkTx instead of waiting for the block');
 }
 
-export function registerTx(program: Command): void {
+export function registerTx(program: Command): Command {
   const tx = program.command('tx').description('sign and broadcast transactions');
 
   commonTxFlags(tx.command('send <to> <coins>').description('send coins: COINS is AMOUNT:SYMBOL[,AMOUNT:SYMBOL…]')).action(async (to: string, coins: string, f: TxFlags) => {
@@ -204,5 +204,6 @@ export function registerTx(program: Command): void {
       const signers = d.tx.signatures.map((sig) => encodeAddress(addressFromPubKey(sig.pub_key), hrp));
       printJson({ hash: d.hash, valid, chain_id: f.chainId, address_prefix: hrp, signers, tx: txToJson(d.tx, hrp) });
     });
+  return tx;
 }
 

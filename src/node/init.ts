@@ -8,7 +8,8 @@ import { generateValidatorKey, writeValidatorKey, loadValidatorKey } from './pri
 import { Keyring } from './keyring.js';
 import { encodeAddress } from '../codec/index.js';
 import { fromHex } from '../crypto/hash.js';
-import { BNB_TOTAL_SUPPLY, writeGenesis, type GenesisDoc } from './genesis-file.js';
+import { BNB_TOTAL_SUPPLY, writeGenesis, addGenesisAccount, type GenesisDoc } from './genesis-file.js';
+import { addDefaultPegGenesis, pegDenom } from '../modules/peg/index.js';
 
 export interface InitOptions {
   home: string;
@@ -19,6 +20,8 @@ export interface InitOptions {
   overwrite?: boolean;
   /** Genesis time (RFC3339); default: now, truncated to the second. */
   genesisTime?: string;
+  /** Add the default peg (three custodians in the test keyring, BTC and USDT, PEG_BNB pairs). Default true. */
+  peg?: boolean;
   config?: (cfg: NodeConfig) => void;
 }
 
@@ -72,6 +75,7 @@ export function initHome(opts: InitOptions): InitResult {
       ],
     },
   };
+  if (opts.peg !== false) addLocalPeg(doc, keyring, prefix);
   writeGenesis(paths.genesisFile, doc);
   return {
     home: paths.home,
@@ -80,4 +84,31 @@ export function initHome(opts: InitOptions): InitResult {
     validatorAddress: Buffer.from(vkey.address).toString('hex').toUpperCase(),
     operator: { name: opName, address: opAddr, keyFile: op.path },
   };
+}
+
+/** BNB list prices of the default pegged assets' pairs (quote BNB per unit). */
+const PEG_PAIR_PRICES: Record<string, bigint> = { BTC: 150n * 100_000_000n, USDT: 150_000n };
+
+/**
+ * The local peg: custodian0..2 (keys in the home's test keyring, each given 1,000 BNB for
+ * their accounts), BTC on bitcoin and USDT on omni + erc20, a `PEG_BNB` pair per asset, and an
+ * insurance fund taking 10 % of block fees.
+ */
+function addLocalPeg(doc: GenesisDoc, keyring: Keyring, prefix: string): void {
+  const custodians: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const name = `custodian${i}`;
+    const k = keyring.has(name) ? keyring.show(name) : keyring.add(name).info;
+    const addr = encodeAddress(fromHex(k.address), prefix);
+    custodians.push(addr);
+    addGenesisAccount(doc, addr, [{ denom: 'BNB', amount: 1000n * 100_000_000n }]);
+  }
+  addDefaultPegGenesis(doc, custodians);
+  const dex = (doc.app_state.dex ?? {}) as { pairs?: { base_asset_symbol: string; quote_asset_symbol: string; list_price: string }[] };
+  dex.pairs = dex.pairs ?? [];
+  for (const [asset, price] of Object.entries(PEG_PAIR_PRICES)) {
+    dex.pairs.push({ base_asset_symbol: pegDenom(asset), quote_asset_symbol: 'BNB', list_price: price.toString() });
+  }
+  doc.app_state.dex = dex;
+  doc.app_state.insurance = { fee_share_bps: 1000 };
 }
