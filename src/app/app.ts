@@ -142,7 +142,7 @@ export class DexApp implements Application {
     this.registerModule(paramsModule(this.params));
     this.registerModule(bankModule(this.bank));
     this.registerModule(tokensModule(this.tokens, this.bank, this.timeLocks));
-    this.registerModule(stakingModule(this.staking));
+    this.registerModule(stakingModule(this.staking, this.bank));
     this.gov = new GovKeeper({ bank: this.bank, staking: this.staking });
     // The DEX reads gov (listing proposals) through a narrow interface and registers its gov hook.
     this.dex = new DexKeeper({ bank: this.bank, tokens: this.tokens, gov: this.gov });

@@ -11,7 +11,9 @@ import { fromHex } from '../crypto/hash.js';
 import { NodeClient } from '../client/http.js';
 import { registerTx } from './tx.js';
 import { registerLoad } from './load.js';
+import { registerTestnet } from './testnet.js';
 import { registerDexGenesis, registerDexTx, registerDexQuery } from './dex.js';
+import { registerDexTools } from './dex-tools.js';
 import { registerPeg, registerRelayer } from './peg.js';
 import { CliError, homePrefix, nodeUrl, openKeyring, passwordOf, printJson, resolveHome } from './common.js';
 
@@ -179,9 +181,11 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerDexTx(registerTx(program));
   registerDexQuery(registerQuery(program));
+  registerDexTools(program);
   registerPeg(program);
   registerRelayer(program);
   registerLoad(program);
+  registerTestnet(program);
   return program;
 }
 

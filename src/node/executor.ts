@@ -90,11 +90,16 @@ export class BlockExecutor {
     }));
   }
 
-  /** Executes and persists a decided block with the commit that decided it. */
-  async apply(block: Block, commit: Commit, powers: Map<string, bigint>): Promise<AppliedBlock> {
+  /**
+   * Executes and persists a decided block with the commit that decided it. `beforeSave` runs
+   * after execution and before the block is saved (the BFT engine records the validator set
+   * the block's updates produce there, so it is on disk for every stored block).
+   */
+  async apply(block: Block, commit: Commit, powers: Map<string, bigint>, beforeSave?: (response: FinalizeBlockResponse) => Promise<void>): Promise<AppliedBlock> {
     const started = performance.now();
     const hash = headerHash(block.header);
     const response = this.execute(block, hash, powers);
+    if (beforeSave) await beforeSave(response);
     const results = response.txResults;
     const stored: StoredTxResult[] = results.map((r) => ({ code: r.code, log: r.log, data: r.data, events: r.events }));
     await this.blocks.save({
@@ -148,7 +153,8 @@ export class BlockExecutor {
    * Brings the app level with the block store after a crash: replays stored blocks the app has
    * not committed (at most one in practice). Fails loudly if the store is behind the app.
    */
-  async handshake(powers: Map<string, bigint>): Promise<void> {
+  async handshake(powers: Map<string, bigint> | ((lastCommitHeight: number) => Map<string, bigint>)): Promise<void> {
+    const powersAt = typeof powers === 'function' ? powers : () => powers;
     const appHeight = this.app.info().lastBlockHeight;
     const storeHeight = await this.blocks.latestHeight();
     if (storeHeight < appHeight) {
@@ -160,7 +166,7 @@ export class BlockExecutor {
       const block = decodeBlock(bytes);
       const hash = headerHash(block.header);
       this.log.info({ height: h }, 'replaying stored block into the app');
-      const response = this.execute(block, hash, powers);
+      const response = this.execute(block, hash, powersAt(h - 1));
       const { appHash } = await this.app.commit();
       this.lastResultsHash = resultsHash(response.txResults);
       // The next stored block (if any) names the app hash this replay must reproduce.

@@ -1,9 +1,14 @@
 /**
  * A dexchain node: wires the pure parts (app, consensus) to the services at the edges (LevelDB,
- * block store, mempool, HTTP RPC, timers, later libp2p) and owns their lifecycle.
+ * block store, mempool, HTTP RPC, timers, libp2p) and owns their lifecycle.
  *
- * Start order: stores → app → handshake (genesis or crash replay) → mempool → engine → RPC.
- * Stop order is the reverse; a stop waits for a block being applied to finish.
+ * Start order: stores → app → validator sets → handshake (genesis or crash replay) → mempool →
+ * RPC → engine → p2p. Stop order is the reverse; a stop waits for a block being applied.
+ *
+ * Engine choice: a lone validator with no peers configured runs `SoloProducer` (it decides a
+ * block per `timeout_commit` without the network); every other node — more than one validator
+ * in genesis, persistent peers or seeds configured, or a key that is not a validator (a full
+ * node) — runs `BftEngine` over the libp2p host.
  */
 import { mkdirSync } from 'node:fs';
 import { homePaths, loadConfig, parseLaddr, type NodeConfig, type HomePaths } from './config.js';
@@ -21,6 +26,11 @@ import { consensusAddress, toHex } from '../crypto/hash.js';
 import { DexApp } from '../app/app.js';
 import { validatorSetHash } from '../consensus/block.js';
 import { RpcServer } from '../rpc/server.js';
+import { splitPeerList } from '../p2p/peer-addr.js';
+import type { Network } from '../p2p/types.js';
+import { BftEngine } from './bft-engine.js';
+import { ValidatorSetHistory } from './validator-sets.js';
+import { attachTxGossip } from './tx-gossip.js';
 import { buildRpcNode, type NodeParts } from './rpc-adapter.js';
 import type { StateStore } from '../state/types.js';
 import type { Validator } from '../consensus/types.js';
@@ -32,6 +42,10 @@ export interface NodeOptions {
   /** Config overrides already applied by the caller (flags). */
   config?: NodeConfig;
   logger?: Logger;
+  /** Network factory (tests inject a MemoryNetwork); default: the libp2p host from the config. */
+  network?: (init: { chainId: string; persistentPeers: string[]; seeds: string[] }) => Network;
+  /** Extra BftEngine settings (tests: faster gossip and block-sync polling). */
+  engine?: { gossipIntervalMs?: number; sync?: import('./block-sync.js').BlockSyncOptions };
 }
 
 export class DexNode {
@@ -48,6 +62,8 @@ export class DexNode {
   executor!: BlockExecutor;
   engine!: ConsensusEngine;
   rpc!: RpcServer;
+  network: Network | undefined;
+  valsets!: ValidatorSetHistory;
   private validators: Validator[] = [];
   private lastHeight = 0;
   private lastTimeMs = 0;
@@ -60,7 +76,9 @@ export class DexNode {
     this.config = opts.config ?? loadConfig(this.paths);
     this.genesis = readGenesis(this.paths.genesisFile);
     this.log = opts.logger ?? createLogger(this.config.log_level);
+    this.opts = opts;
   }
+  private readonly opts: NodeOptions;
 
   get chainId(): string {
     return this.genesis.chain_id;
@@ -85,6 +103,11 @@ export class DexNode {
     });
     const powers = new Map(this.validators.map((v) => [toHex(v.address), v.votingPower]));
 
+    this.valsets = new ValidatorSetHistory(this.blocks);
+    await this.valsets.init(
+      this.validators.map((v) => ({ pubKey: v.pubKey, power: v.votingPower })),
+      await this.blocks.latestHeight(),
+    );
     this.executor = new BlockExecutor(this.app, this.blocks, this.hrp, this.log.child({ module: 'executor' }));
     if (this.app.info().lastBlockHeight === 0 && (await this.blocks.latestHeight()) === 0) {
       await this.app.initChain(this.genesis);
@@ -92,16 +115,18 @@ export class DexNode {
     } else if (this.app.info().lastBlockHeight === 0) {
       await this.app.initChain(this.genesis);
     }
-    await this.executor.handshake(powers);
+    await this.executor.handshake((h) => (h === 0 ? powers : this.valsets.powers(h)));
     this.mempool = new Mempool(this.app, cfg.mempool);
     this.executor.setMempool(this.mempool);
     this.lastHeight = await this.blocks.latestHeight();
     this.executor.onBlock((b) => {
-      if (this.lastTimeMs) this.metrics.blockInterval.observe((b.block.header.timeMs - this.lastTimeMs) / 1000);
+      if (this.lastHeight > 0) this.metrics.blockInterval.observe((b.block.header.timeMs - this.lastTimeMs) / 1000);
       this.lastHeight = b.block.header.height;
       this.lastTimeMs = b.block.header.timeMs;
       this.lastHash = b.hash;
       this.metrics.height.set(this.lastHeight);
+      const current = this.valsets.get(this.lastHeight + 1);
+      if (current) this.validators = current.validators;
       this.metrics.blockTxs.observe(b.block.txs.length);
       let okCount = 0;
       for (const r of b.results) if (r.code === 0) okCount++;
@@ -112,28 +137,73 @@ export class DexNode {
     });
 
     const ours = this.validators.find((v) => toHex(v.address) === toHex(this.key.address));
-    if (this.validators.length !== 1 || !ours) {
-      throw new Error(
-        `this build produces blocks for a one-validator network; genesis has ${this.validators.length} validator(s)` +
-          (ours ? '' : ' and this node\'s key is not one of them'),
-      );
+    const peers = splitPeerList(cfg.p2p.persistent_peers);
+    const seeds = splitPeerList(cfg.p2p.seeds);
+    const useBft = this.validators.length !== 1 || !ours || peers.length > 0 || seeds.length > 0;
+    const maxBlockBytes = Math.min(cfg.consensus.max_block_bytes, this.genesis.consensus_params.block.max_bytes);
+    const maxBlockTxs = Math.min(cfg.consensus.max_block_txs, this.genesis.consensus_params.block.max_txs);
+    if (!useBft) {
+      this.engine = new SoloProducer({
+        chainId: this.chainId,
+        key: this.key,
+        app: this.app,
+        mempool: this.mempool,
+        executor: this.executor,
+        blocks: this.blocks,
+        validatorsHash: validatorSetHash(this.validators),
+        powers,
+        genesisTimeMs: Date.parse(this.genesis.genesis_time),
+        blockIntervalMs: cfg.consensus.timeout_commit_ms,
+        maxBlockBytes,
+        maxBlockTxs,
+        createEmptyBlocks: cfg.consensus.create_empty_blocks,
+        log: this.log.child({ module: 'consensus' }),
+      });
+    } else {
+      // libp2p is loaded only by nodes that use it (it costs a one-validator node seconds of start-up).
+      const network = this.opts.network?.({ chainId: this.chainId, persistentPeers: peers, seeds }) ?? new (await import('../p2p/host.js')).P2PHost({
+        chainId: this.chainId,
+        listen: cfg.p2p.laddr,
+        nodeKeyPath: this.paths.nodeKey,
+        persistentPeers: peers,
+        seeds,
+        maxPeers: cfg.p2p.max_peers,
+        logger: this.log.child({ module: 'p2p' }),
+      });
+      this.network = network;
+      attachTxGossip(this.mempool, network, this.log.child({ module: 'mempool' }));
+      const c = cfg.consensus;
+      this.engine = new BftEngine({
+        chainId: this.chainId,
+        key: this.key,
+        signerStatePath: this.paths.privValidatorState,
+        walDir: this.paths.walDir,
+        app: this.app,
+        mempool: this.mempool,
+        executor: this.executor,
+        blocks: this.blocks,
+        network,
+        valsets: this.valsets,
+        genesisTimeMs: Date.parse(this.genesis.genesis_time),
+        timeouts: {
+          proposeMs: c.timeout_propose_ms,
+          proposeDeltaMs: c.timeout_propose_delta_ms,
+          prevoteMs: c.timeout_prevote_ms,
+          prevoteDeltaMs: c.timeout_prevote_delta_ms,
+          precommitMs: c.timeout_precommit_ms,
+          precommitDeltaMs: c.timeout_precommit_delta_ms,
+          commitMs: c.timeout_commit_ms,
+        },
+        maxBlockBytes,
+        maxBlockTxs,
+        log: this.log.child({ module: 'consensus' }),
+        metrics: this.metrics,
+        gossipIntervalMs: this.opts.engine?.gossipIntervalMs,
+        sync: this.opts.engine?.sync,
+      });
     }
-    this.engine = new SoloProducer({
-      chainId: this.chainId,
-      key: this.key,
-      app: this.app,
-      mempool: this.mempool,
-      executor: this.executor,
-      blocks: this.blocks,
-      validatorsHash: validatorSetHash(this.validators),
-      powers,
-      genesisTimeMs: Date.parse(this.genesis.genesis_time),
-      blockIntervalMs: cfg.consensus.timeout_commit_ms,
-      maxBlockBytes: Math.min(cfg.consensus.max_block_bytes, this.genesis.consensus_params.block.max_bytes),
-      maxBlockTxs: Math.min(cfg.consensus.max_block_txs, this.genesis.consensus_params.block.max_txs),
-      createEmptyBlocks: cfg.consensus.create_empty_blocks,
-      log: this.log.child({ module: 'consensus' }),
-    });
+    const current = this.valsets.get((await this.blocks.latestHeight()) + 1);
+    if (current) this.validators = current.validators;
     await this.loadLastBlockInfo();
 
     const { host, port } = parseLaddr(cfg.rpc.laddr);
@@ -153,6 +223,14 @@ export class DexNode {
       last: () => ({ height: this.lastHeight, timeMs: this.lastTimeMs, hash: this.lastHash }),
       engine: () => this.engine,
       rpcAddress: () => this.rpcAddress,
+      peers: () => this.network?.peers() ?? [],
+      nodeId: () => {
+        try {
+          return this.network?.peerId;
+        } catch {
+          return undefined; // not started yet
+        }
+      },
     };
     this.rpc = new RpcServer(buildRpcNode(parts), {
       host,
@@ -165,6 +243,10 @@ export class DexNode {
     this.rpcAddress = `tcp://${addr.host}:${addr.port}`;
     this.log.info({ rpc: `http://${addr.host}:${addr.port}` }, 'RPC listening');
     await this.engine.start();
+    if (this.network) {
+      await this.network.start();
+      this.log.info({ peer_id: this.network.peerId, listen: this.network.listenAddrs() }, 'p2p listening');
+    }
     this.started = true;
   }
 
@@ -188,6 +270,7 @@ export class DexNode {
     this.log.info('stopping');
     await this.rpc?.stop();
     await this.engine?.stop();
+    await this.network?.stop();
     this.mempool?.close();
     await this.blocks?.close();
     await this.state?.close();

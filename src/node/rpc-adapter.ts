@@ -37,6 +37,8 @@ export interface NodeParts {
   engine: () => ConsensusEngine;
   rpcAddress: () => string;
   peers?: () => { id: string; address: string }[];
+  /** The p2p node id (libp2p peer id) when the node runs the network. */
+  nodeId?: () => string | undefined;
 }
 
 export function buildRpcNode(p: NodeParts): RpcNode {
@@ -55,7 +57,7 @@ export function buildRpcNode(p: NodeParts): RpcNode {
       const st = p.engine().status();
       const ours = p.validators().find((v) => toHex(v.address) === toHex(p.key.address));
       return {
-        nodeId: hexUp(p.key.address).toLowerCase(),
+        nodeId: p.nodeId?.() ?? hexUp(p.key.address).toLowerCase(),
         moniker: p.moniker,
         network: p.chainId,
         version: p.version,

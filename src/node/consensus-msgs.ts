@@ -1,0 +1,41 @@
+/**
+ * Consensus payloads on the p2p topics. Votes and evidence travel in their canonical block.ts
+ * encodings; a proposal travels with its whole block (`{1: proposal, 2: block}`), so a peer can
+ * vote as soon as one message arrives. Decoders throw ChainError on any defect; the engine
+ * penalises the peer that handed the bytes over.
+ */
+import pb from 'protobufjs/minimal.js';
+import { rootError } from '../errors.js';
+import { decodeBlock, decodeEvidence, decodeProposal, decodeVote, encodeBlock, encodeEvidence, encodeProposal, encodeVote } from '../consensus/block.js';
+import type { Block, DuplicateVoteEvidence, Proposal, Vote } from '../consensus/types.js';
+
+export function encodeProposalMsg(proposal: Proposal, block: Block): Uint8Array {
+  const w = pb.Writer.create();
+  w.uint32(10).bytes(encodeProposal(proposal));
+  w.uint32(18).bytes(encodeBlock(block));
+  const b = w.finish();
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export function decodeProposalMsg(buf: Uint8Array): { proposal: Proposal; block: Block } {
+  const r = pb.Reader.create(buf);
+  let p: Uint8Array | undefined;
+  let b: Uint8Array | undefined;
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === 10 && !p) p = r.bytes();
+      else if (tag === 18 && !b) b = r.bytes();
+      else throw new Error(`unexpected tag ${tag}`);
+    }
+  } catch (e) {
+    throw rootError('txDecode', `proposal message: ${(e as Error).message}`);
+  }
+  if (!p || !b) throw rootError('txDecode', 'proposal message: missing proposal or block');
+  return { proposal: decodeProposal(new Uint8Array(p)), block: decodeBlock(new Uint8Array(b)) };
+}
+
+export const encodeVoteMsg = (v: Vote): Uint8Array => encodeVote(v);
+export const decodeVoteMsg = (b: Uint8Array): Vote => decodeVote(b);
+export const encodeEvidenceMsg = (e: DuplicateVoteEvidence): Uint8Array => encodeEvidence(e);
+export const decodeEvidenceMsg = (b: Uint8Array): DuplicateVoteEvidence => decodeEvidence(b);
