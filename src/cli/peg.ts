@@ -12,6 +12,9 @@
  *   dexchain query peg assets|asset SYM|deposit KEY|deposits ADDR|withdrawals [--address --status]|withdrawal ID|reserves|limits [--asset --address]|params
  *   dexchain query insurance
  *   dexchain peg relayer --home DIR --key NAME --config FILE
+ *   dexchain genesis peg-network USDT erc20 --custody 0x… [--confirmations 12] [--decimals 6] [--add --kind evm]
+ *   dexchain genesis peg-limits USDT [--outflow-pct-bps 0] [--per-account-outflow 500] [--large-withdrawal 1000] …
+ *   dexchain genesis peg-params [--gov-authority ADDR] [--attest-threshold 2/3] [--guardian-threshold 1/3]
  *
  * Amounts are whole tokens with up to 8 decimals. Common tx flags as for `dexchain tx`.
  */
@@ -21,7 +24,9 @@ import type { Command } from 'commander';
 import { decodeAddress, parseFixed8 } from '../codec/index.js';
 import type { Msg } from '../codec/types.js';
 import { NodeClient } from '../client/http.js';
-import { parseCoinList } from '../node/genesis-file.js';
+import { parseCoinList, readGenesis, writeGenesis, type GenesisDoc } from '../node/genesis-file.js';
+import { homePaths } from '../node/config.js';
+import { NETWORK_KINDS, parseLimits, parseNetwork, parseParams } from '../modules/peg/genesis.js';
 import '../modules/peg/msgs.js';
 import { signAndSend } from './tx.js';
 import { CliError, homePrefix, nodeUrl, openKeyring, passwordOf, printJson, resolveHome } from './common.js';
@@ -78,6 +83,9 @@ function sub(parent: Command, name: string, description: string): Command {
 }
 
 export function registerPeg(program: Command): void {
+  // the genesis editor is registered before us in main.ts; hang the peg steps on it
+  const genesis = program.commands.find((c) => c.name() === 'genesis');
+  if (genesis) registerPegGenesis(genesis);
   const tx = sub(program, 'tx', 'sign and broadcast transactions');
   const p = tx.command('peg').description('peg: deposits, withdrawals, attestations, pause');
 
@@ -218,7 +226,7 @@ export function registerRelayer(program: Command): void {
       const chainId = await port.chainId();
       const state = new RelayerState(cfg.state_file ?? join(home, 'relayer', `${o.key}.state.json`));
       const relayer = new Relayer({ signer, adapters: buildAdapters(cfg, { chainId, hrp }, log), state, logger: log });
-      log.info({ custodian: signer.bech32, node: url, chain_id: chainId, adapters: cfg.adapters.map((a) => `${a.type}:${a.asset}:${a.network}`) }, 'relayer starting');
+      log.info({ address: signer.bech32, node: url, chain_id: chainId, adapters: cfg.adapters.map((a) => `${a.type}:${a.asset}:${a.network}`) }, 'relayer starting');
       if (o.once) {
         await relayer.tick();
         return;
@@ -228,4 +236,166 @@ export function registerRelayer(program: Command): void {
       process.once('SIGTERM', stop);
       await relayer.run(cfg.poll_ms);
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// genesis steps: edit `app_state.peg` of a home before the chain starts (afterwards the same
+// changes are `peg/network`, `peg/limits` and `peg/params` governance actions)
+
+type J = Record<string, unknown>;
+
+function pegSection(doc: GenesisDoc): { custodians?: unknown[]; params?: J; assets: J[] } {
+  const peg = doc.app_state.peg as { custodians?: unknown[]; params?: J; assets?: J[] } | undefined;
+  if (!peg || !Array.isArray(peg.assets)) throw new CliError('the genesis has no peg section (app_state.peg); run dexchain init, which writes the default peg');
+  return peg as { custodians?: unknown[]; params?: J; assets: J[] };
+}
+
+function genesisAsset(doc: GenesisDoc, symbol: string): J {
+  const peg = pegSection(doc);
+  const a = peg.assets.find((x) => String(x.symbol).toUpperCase() === symbol.toUpperCase());
+  if (!a) throw new CliError(`no pegged asset ${symbol.toUpperCase()} in the genesis (have: ${peg.assets.map((x) => x.symbol).join(', ') || 'none'})`);
+  return a;
+}
+
+function editGenesis(home: string | undefined, edit: (doc: GenesisDoc) => unknown): void {
+  const file = homePaths(resolveHome(home)).genesisFile;
+  const doc = readGenesis(file);
+  let out: unknown;
+  try {
+    out = edit(doc);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError((e as Error).message);
+  }
+  writeGenesis(file, doc);
+  printJson(out);
+}
+
+const boolFlag = (v: string | undefined, name: string): boolean | undefined => {
+  if (v === undefined) return undefined;
+  if (v !== 'true' && v !== 'false') throw new CliError(`--${name} must be true or false`);
+  return v === 'true';
+};
+
+const units = (v: string | undefined, name: string): string | undefined => (v === undefined ? undefined : amount(v, name, true).toString());
+const count = (v: string | undefined, name: string): string | undefined => (v === undefined ? undefined : int(v, name).toString());
+
+function fraction(v: string | undefined, name: string): { num: string; den: string } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{1,18})\/(\d{1,18})$/.exec(v);
+  if (!m) throw new CliError(`--${name} must be NUM/DEN, e.g. 2/3`);
+  return { num: m[1]!, den: m[2]! };
+}
+
+/** Drops undefined fields, so a partial edit keeps what the genesis had. */
+const defined = (o: J): J => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * `dexchain genesis peg-network|peg-limits|peg-params`. Registered by `registerPeg` when the
+ * program already has a `genesis` command; calling it again on the same command is harmless.
+ */
+export function registerPegGenesis(genesis: Command): void {
+  if (genesis.commands.some((c) => c.name() === 'peg-network')) return;
+
+  genesis
+    .command('peg-network <asset> <network>')
+    .description('set a pegged asset\'s network at genesis: custody addresses, confirmations, decimals, enabled directions (--add creates it)')
+    .option('--custody <addresses>', 'custody addresses, comma-separated (replaces the list)')
+    .option('--confirmations <n>', 'confirmations the relayers wait for (informational on chain)')
+    .option('--decimals <n>', 'decimals of the asset on that network')
+    .option('--kind <kind>', `network kind: ${NETWORK_KINDS.join(', ')}`)
+    .option('--deposits-enabled <bool>', 'true or false')
+    .option('--withdrawals-enabled <bool>', 'true or false')
+    .option('--add', 'add the network if the asset does not have it', false)
+    .option('--home <dir>', 'node home directory')
+    .action((sym: string, network: string, o: { custody?: string; confirmations?: string; decimals?: string; kind?: string; depositsEnabled?: string; withdrawalsEnabled?: string; add: boolean; home?: string }) =>
+      editGenesis(o.home, (doc) => {
+        const a = genesisAsset(doc, sym);
+        const nets = (a.networks ?? []) as J[];
+        let n = nets.find((x) => x.name === network);
+        if (!n) {
+          if (!o.add) throw new CliError(`${String(a.symbol)} has no network "${network}" (have: ${nets.map((x) => x.name).join(', ')}); pass --add to create it`);
+          n = { name: network };
+          nets.push(n);
+          a.networks = nets;
+        }
+        Object.assign(
+          n,
+          defined({
+            kind: o.kind,
+            custody_addresses: o.custody === undefined ? undefined : o.custody.split(',').map((x) => x.trim()).filter(Boolean),
+            confirmations: count(o.confirmations, 'confirmations'),
+            decimals: count(o.decimals, 'decimals'),
+            deposits_enabled: boolFlag(o.depositsEnabled, 'deposits-enabled'),
+            withdrawals_enabled: boolFlag(o.withdrawalsEnabled, 'withdrawals-enabled'),
+          }),
+        );
+        parseNetwork(n, `.assets[${String(a.symbol)}].networks[${network}]`); // the node's own check, now rather than at start
+        return { asset: a.symbol, network: n };
+      }),
+    );
+
+  genesis
+    .command('peg-limits <asset>')
+    .description('set a pegged asset\'s limits at genesis (amounts in whole tokens; 0 = not set)')
+    .option('--window-ms <n>', 'length of the quota window')
+    .option('--per-account-outflow <amount>', 'withdrawals per account per window')
+    .option('--outflow-abs <amount>', 'aggregate withdrawals per window')
+    .option('--outflow-pct-bps <n>', 'aggregate withdrawals per window, in bps of the supply at the window start')
+    .option('--inflow-abs <amount>', 'aggregate deposits (mints) per window')
+    .option('--inflow-pct-bps <n>', 'aggregate deposits per window, in bps of the supply at the window start')
+    .option('--large-withdrawal <amount>', 'withdrawals at or above this wait --delay-blocks')
+    .option('--delay-blocks <n>', 'delay of a large withdrawal (guardians may cancel meanwhile)')
+    .option('--min-withdrawal <amount>', 'smallest withdrawal')
+    .option('--home <dir>', 'node home directory')
+    .action((sym: string, o: Record<string, string | undefined>) =>
+      editGenesis(o.home, (doc) => {
+        const a = genesisAsset(doc, sym);
+        const limits = Object.assign(
+          (a.limits ?? {}) as J,
+          defined({
+            window_ms: count(o.windowMs, 'window-ms'),
+            per_account_outflow: units(o.perAccountOutflow, 'per-account-outflow'),
+            outflow_abs: units(o.outflowAbs, 'outflow-abs'),
+            outflow_pct_bps: count(o.outflowPctBps, 'outflow-pct-bps'),
+            inflow_abs: units(o.inflowAbs, 'inflow-abs'),
+            inflow_pct_bps: count(o.inflowPctBps, 'inflow-pct-bps'),
+            large_withdrawal: units(o.largeWithdrawal, 'large-withdrawal'),
+            delay_blocks: count(o.delayBlocks, 'delay-blocks'),
+            min_withdrawal: units(o.minWithdrawal, 'min-withdrawal'),
+          }),
+        );
+        a.limits = limits;
+        parseLimits(limits, `.assets[${String(a.symbol)}].limits`);
+        return { asset: a.symbol, limits };
+      }),
+    );
+
+  genesis
+    .command('peg-params')
+    .description('set peg parameters at genesis')
+    .option('--gov-authority <address>', 'account that may send peg/GovAction and insurance payouts directly ("" = none)')
+    .option('--attest-threshold <num/den>', 'custodian weight needed to attest (more than 1/2)')
+    .option('--guardian-threshold <num/den>', 'custodian weight needed to pause or cancel (0/1 = any one custodian)')
+    .option('--withdrawal-timeout-blocks <n>', 'after this, an unpaid request may be refunded by governance')
+    .option('--custodian-change-delay-blocks <n>', 'delay of a custodian set change')
+    .option('--home <dir>', 'node home directory')
+    .action((o: { govAuthority?: string; attestThreshold?: string; guardianThreshold?: string; withdrawalTimeoutBlocks?: string; custodianChangeDelayBlocks?: string; home?: string }) =>
+      editGenesis(o.home, (doc) => {
+        const peg = pegSection(doc);
+        const params = Object.assign(
+          peg.params ?? {},
+          defined({
+            gov_authority: o.govAuthority,
+            attest_threshold: fraction(o.attestThreshold, 'attest-threshold'),
+            guardian_threshold: fraction(o.guardianThreshold, 'guardian-threshold'),
+            withdrawal_timeout_blocks: count(o.withdrawalTimeoutBlocks, 'withdrawal-timeout-blocks'),
+            custodian_change_delay_blocks: count(o.custodianChangeDelayBlocks, 'custodian-change-delay-blocks'),
+          }),
+        );
+        peg.params = params;
+        parseParams(params, doc.address_prefix);
+        return { params };
+      }),
+    );
 }

@@ -140,44 +140,72 @@ export class AminoWriter {
   }
 }
 
-interface Key {
-  field: number;
-  wire: number;
-  size: number;
-}
-
 /**
  * Strict field reader. Fields must be read in increasing field order; a read of an absent field
  * returns the zero value; `finish()` demands that nothing is left.
+ *
+ * Hand-rolled over the byte array (no protobufjs Reader): varints are read as plain numbers
+ * while they fit 49 bits (every key, length and count) and as bigint only beyond, and embedded
+ * structs are read through a view of the parent's bytes, not a copy. Offsets in errors are
+ * relative to the struct being read, as before.
  */
 export class AminoReader {
-  private readonly r: protobuf.Reader;
+  private readonly buf: Uint8Array;
+  private p: number;
+  private readonly len: number;
   private lastField = 0;
+  /** Size in bytes of the varint the last varintAt / numAt read. */
+  private vsize = 0;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
-    this.r = protobuf.Reader.create(buf.subarray(0, end));
-    this.r.pos = start;
+    this.buf = end === buf.length ? buf : buf.subarray(0, end);
+    this.len = end;
+    this.p = start;
   }
 
   get pos(): number {
-    return this.r.pos;
+    return this.p;
   }
 
   get done(): boolean {
-    return this.r.pos >= this.r.len;
+    return this.p >= this.len;
   }
 
   get remaining(): number {
-    return this.r.len - this.r.pos;
+    return this.len - this.p;
   }
 
-  /** Reads a canonical (minimal) uvarint at `pos` and returns [value, size]. */
-  private varintAt(pos: number): [bigint, number] {
-    const buf = this.r.buf;
+  /**
+   * Reads a canonical (minimal) uvarint at `pos` as a number when it has ≤ 7 bytes (< 2^49),
+   * else returns -1 and leaves the work to varintAt. Sets `vsize`.
+   */
+  private numAt(pos: number): number {
+    const buf = this.buf;
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (pos + i >= this.len) decodeError(`truncated varint at offset ${pos}`);
+      const b = buf[pos + i]!;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) {
+        if (b === 0 && i > 0) decodeError(`non-minimal varint at offset ${pos}`);
+        this.vsize = i + 1;
+        return v;
+      }
+      mul *= 128;
+    }
+    return -1;
+  }
+
+  /** Reads a canonical (minimal) uvarint at `pos`; sets `vsize`. */
+  private varintAt(pos: number): bigint {
+    const n = this.numAt(pos);
+    if (n >= 0) return BigInt(n);
+    const buf = this.buf;
     let v = 0n;
     let shift = 0n;
     for (let i = 0; ; i++) {
-      if (pos + i >= this.r.len) decodeError(`truncated varint at offset ${pos}`);
+      if (pos + i >= this.len) decodeError(`truncated varint at offset ${pos}`);
       if (i >= 9) decodeError(`varint at offset ${pos} overflows int64`);
       const b = buf[pos + i]!;
       v |= BigInt(b & 0x7f) << shift;
@@ -185,51 +213,73 @@ export class AminoReader {
       if (b < 0x80) {
         if (b === 0 && i > 0) decodeError(`non-minimal varint at offset ${pos}`);
         if (v > INT64_MAX) decodeError(`varint at offset ${pos} overflows int64`);
-        return [v, i + 1];
+        this.vsize = i + 1;
+        return v;
       }
     }
   }
 
   rawUvarint(): bigint {
-    const [v, n] = this.varintAt(this.r.pos);
-    this.r.pos += n;
+    const v = this.varintAt(this.p);
+    this.p += this.vsize;
     return v;
   }
 
   /** Bytes of the given length from the current position. */
   rawBytes(n: number): Uint8Array {
-    if (n > this.remaining) decodeError(`length ${n} at offset ${this.r.pos} overruns the ${this.remaining} bytes left`);
-    const out = this.r.buf.slice(this.r.pos, this.r.pos + n);
-    this.r.pos += n;
+    if (n > this.remaining) decodeError(`length ${n} at offset ${this.p} overruns the ${this.remaining} bytes left`);
+    const out = this.buf.slice(this.p, this.p + n);
+    this.p += n;
     return out;
   }
 
-  private peekKey(): Key | undefined {
-    if (this.done) return undefined;
-    const [k, size] = this.varintAt(this.r.pos);
-    const wire = Number(k & 7n);
-    const fieldBig = k >> 3n;
-    if (fieldBig < 1n || fieldBig > BigInt(MAX_FIELD)) decodeError(`invalid field number ${fieldBig} at offset ${this.r.pos}`);
-    return { field: Number(fieldBig), wire, size };
+  /** Field number of the next key (0 when done); sets `kwire` and `ksize`. */
+  private peekKey(): number {
+    if (this.done) return 0;
+    const pos = this.p;
+    let k = this.numAt(pos);
+    if (k < 0) {
+      // a key beyond 2^49 can only be an invalid field number; report it as before
+      const big = this.varintAt(pos);
+      decodeError(`invalid field number ${big >> 3n} at offset ${pos}`);
+    }
+    const field = Math.floor(k / 8);
+    if (field < 1 || field > MAX_FIELD) decodeError(`invalid field number ${field} at offset ${pos}`);
+    this.kwire = k % 8;
+    this.ksize = this.vsize;
+    return field;
   }
+  private kwire = 0;
+  private ksize = 0;
 
   /** Consumes the key of `field` if it is next; false if the field is absent. */
   private take(field: number, wire: number): boolean {
-    const k = this.peekKey();
-    if (!k || k.field > field) return false;
-    if (k.field < field) {
-      decodeError(k.field <= this.lastField ? `field ${k.field} out of order or repeated` : `unknown field ${k.field}`);
+    const f = this.peekKey();
+    if (f === 0 || f > field) return false;
+    if (f < field) {
+      decodeError(f <= this.lastField ? `field ${f} out of order or repeated` : `unknown field ${f}`);
     }
-    if (k.wire !== wire) decodeError(`field ${field}: wire type ${k.wire}, expected ${wire}`);
-    this.r.pos += k.size;
+    if (this.kwire !== wire) decodeError(`field ${field}: wire type ${this.kwire}, expected ${wire}`);
+    this.p += this.ksize;
     this.lastField = field;
     return true;
   }
 
+  /** Length of a length-delimited value, checked against what is left. */
+  private lengthOf(field: number): number {
+    const pos = this.p;
+    let n = this.numAt(pos);
+    if (n < 0) {
+      const big = this.varintAt(pos);
+      decodeError(`field ${field}: length ${big} overruns the ${this.remaining - this.vsize} bytes left`);
+    }
+    this.p += this.vsize;
+    if (n > this.remaining) decodeError(`field ${field}: length ${n} overruns the ${this.remaining} bytes left`);
+    return n;
+  }
+
   private lengthDelimited(field: number): Uint8Array {
-    const n = this.rawUvarint();
-    if (n > BigInt(this.remaining)) decodeError(`field ${field}: length ${n} overruns the ${this.remaining} bytes left`);
-    return this.rawBytes(Number(n));
+    return this.rawBytes(this.lengthOf(field));
   }
 
   uvarint(field: number): bigint {
@@ -262,6 +312,12 @@ export class AminoReader {
   string(field: number): string {
     const b = this.bytes(field);
     if (b.length === 0) return '';
+    if (b.length <= 64) {
+      // short ASCII (denoms, symbols, memos): skip the TextDecoder call
+      let ascii = true;
+      for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) { ascii = false; break; }
+      if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
+    }
     try {
       return utf8Decoder.decode(b);
     } catch {
@@ -276,8 +332,10 @@ export class AminoReader {
   }
 
   private sub<T>(field: number, fn: (r: AminoReader) => T): T {
-    const b = this.lengthDelimited(field);
-    const inner = new AminoReader(b);
+    const n = this.lengthOf(field);
+    // a view, not a copy: values the callback keeps are copied by rawBytes
+    const inner = new AminoReader(this.buf.subarray(this.p, this.p + n));
+    this.p += n;
     const v = fn(inner);
     inner.finish();
     return v;
@@ -297,8 +355,8 @@ export class AminoReader {
   }
 
   finish(): void {
-    const k = this.peekKey();
-    if (!k) return;
-    decodeError(k.field <= this.lastField ? `field ${k.field} out of order or repeated` : `unknown field ${k.field}`);
+    const f = this.peekKey();
+    if (f === 0) return;
+    decodeError(f <= this.lastField ? `field ${f} out of order or repeated` : `unknown field ${f}`);
   }
 }

@@ -4,11 +4,19 @@
  * and after each commit the remaining txs are rechecked against the new state (at most
  * `max_recheck` per commit, oldest first) so that txs made invalid by the block leave.
  *
- * Order is arrival order: a sender's txs stay in sequence order, which the ante step needs.
+ * Block order (`reap`): txs that pay go first — higher fee first, then arrival — but a sender's
+ * txs always stay in arrival (= sequence) order, which the ante step needs: the reap merges the
+ * senders' queues by the fee of each queue's head. With equal fees this is arrival order.
+ * (Moving a paying tx ahead of a free one of another sender can make a tx that spends coins
+ * received in that free tx fail in the block; it then pays nothing.)
+ *
+ * Rejections (except duplicates) are remembered in a bounded map, so `GET /api/v1/tx/{hash}`
+ * can say why a tx accepted for asynchronous processing never made it.
  */
 import type { CheckTxResult, CheckTxKind } from '../app/abci.js';
 import { rootError, toChainError } from '../errors.js';
-import { sha256, toHex } from '../crypto/hash.js';
+import { toHex } from '../crypto/hash.js';
+import { txHashHex } from '../codec/tx.js';
 
 export interface MempoolConfig {
   size: number;
@@ -20,7 +28,8 @@ export interface MempoolConfig {
 }
 
 export interface TxChecker {
-  checkTx(tx: Uint8Array, kind: CheckTxKind): CheckTxResult;
+  /** `hash`: the tx's UPPERCASE hex hash, which the mempool computed already (optional to use). */
+  checkTx(tx: Uint8Array, kind: CheckTxKind, hash?: string): CheckTxResult;
 }
 
 interface Entry {
@@ -30,6 +39,36 @@ interface Entry {
   fee: bigint;
   /** Height at which it entered (for metrics and eviction). */
   height: number;
+  /** Arrival number (ties between equal fees go to the earlier tx). */
+  seq: number;
+}
+
+/** Why a tx was refused or dropped. */
+export interface RejectedTx {
+  code: number;
+  log: string;
+  /** Height the node was at when it gave up on the tx. */
+  height: number;
+}
+
+/** Recently rejected hashes → reason, bounded (oldest dropped first). */
+export class RejectedTxs {
+  private readonly m = new Map<string, RejectedTx>();
+  constructor(readonly capacity = 50_000) {}
+  get(hash: string): RejectedTx | undefined {
+    return this.m.get(hash);
+  }
+  add(hash: string, r: RejectedTx): void {
+    if (this.m.has(hash)) this.m.delete(hash);
+    else if (this.m.size >= this.capacity) this.m.delete(this.m.keys().next().value as string);
+    this.m.set(hash, r);
+  }
+  delete(hash: string): void {
+    this.m.delete(hash);
+  }
+  get size(): number {
+    return this.m.size;
+  }
 }
 
 export interface CommittedInfo {
@@ -59,8 +98,10 @@ class HashCache {
 }
 
 export function txHash(tx: Uint8Array): string {
-  return toHex(sha256(tx)).toUpperCase();
+  return txHashHex(tx);
 }
+
+const DUPLICATE_CODE = rootError('duplicateTx', '').code;
 
 export class Mempool {
   private readonly entries = new Map<string, Entry>();
@@ -69,12 +110,33 @@ export class Mempool {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private bytes = 0;
   private height = 0;
+  private arrivals = 0;
+  /** Txs in the pool with a fee > 0 (none: reap is plain arrival order). */
+  private paying = 0;
+  private readonly rejectedTxs: RejectedTxs;
   /** Counters for metrics. */
   readonly stats = { accepted: 0, rejected: 0, evictedOnRecheck: 0 };
   private listeners: ((tx: Uint8Array, hash: string) => void)[] = [];
 
   constructor(private readonly app: TxChecker, private readonly cfg: MempoolConfig) {
     this.committed = new HashCache(cfg.cache_size);
+    this.rejectedTxs = new RejectedTxs();
+  }
+
+  /** Why a recent tx was refused or dropped (undefined: not rejected, or long ago). */
+  rejected(hash: string): RejectedTx | undefined {
+    return this.rejectedTxs.get(hash);
+  }
+
+  /** Records a rejection decided outside `add` (the admission pipeline's signature check). */
+  recordRejection(hash: string, code: number, log: string): void {
+    if (code === 0 || code === DUPLICATE_CODE) return;
+    this.rejectedTxs.add(hash, { code, log, height: this.height });
+  }
+
+  /** In the pool, or committed recently: a new copy would be a duplicate. */
+  isKnown(hash: string): boolean {
+    return this.entries.has(hash) || this.committed.has(hash);
   }
 
   get size(): number {
@@ -97,8 +159,13 @@ export class Mempool {
    * Admits a tx: cheap checks first (duplicates, capacity), then checkTx. Returns the check
    * result (code 0 = accepted); never throws for bad input.
    */
-  add(tx: Uint8Array): CheckTxResult {
-    const hash = txHash(tx);
+  add(tx: Uint8Array, knownHash?: string): CheckTxResult {
+    const res = this.admit(tx, knownHash ?? txHash(tx));
+    if (res.code !== 0) this.recordRejection(res.hash, res.code, res.log);
+    return res;
+  }
+
+  private admit(tx: Uint8Array, hash: string): CheckTxResult {
     const fail = (kind: Parameters<typeof rootError>[0], msg: string): CheckTxResult => {
       this.stats.rejected++;
       const e = rootError(kind, msg);
@@ -110,7 +177,7 @@ export class Mempool {
     if (this.bytes + tx.length > this.cfg.max_txs_bytes) return fail('mempoolFull', `mempool is full (${this.bytes} bytes)`);
     let res: CheckTxResult;
     try {
-      res = this.app.checkTx(tx, 'new');
+      res = this.app.checkTx(tx, 'new', hash);
     } catch (e) {
       const ce = toChainError(e);
       this.stats.rejected++;
@@ -128,7 +195,9 @@ export class Mempool {
     if (this.cfg.min_fee > 0 && res.fee < BigInt(this.cfg.min_fee)) {
       return fail('insufficientFee', `fee ${res.fee} is below this node's minimum ${this.cfg.min_fee}`);
     }
-    this.entries.set(hash, { tx, hash, sender, fee: res.fee, height: this.height });
+    this.entries.set(hash, { tx, hash, sender, fee: res.fee, height: this.height, seq: this.arrivals++ });
+    if (res.fee > 0n) this.paying++;
+    this.rejectedTxs.delete(hash); // accepted now (e.g. resent after a sequence gap closed)
     this.perSender.set(sender, n + 1);
     this.bytes += tx.length;
     this.stats.accepted++;
@@ -136,15 +205,39 @@ export class Mempool {
     return res;
   }
 
-  /** Txs for the next block, in arrival order, within the limits. */
+  /**
+   * Txs for the next block within the limits: paying txs first (fee, then arrival), each
+   * sender's txs in arrival order; stops at the first tx that does not fit.
+   */
   reap(maxBytes: number, maxTxs: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     let total = 0;
+    if (this.paying === 0) {
+      for (const e of this.entries.values()) {
+        if (out.length >= maxTxs) break;
+        if (total + e.tx.length > maxBytes) break;
+        out.push(e.tx);
+        total += e.tx.length;
+      }
+      return out;
+    }
+    // one FIFO per sender (txs without a sender stand alone), merged by their heads
+    const queues = new Map<string, Entry[]>();
     for (const e of this.entries.values()) {
-      if (out.length >= maxTxs) break;
+      const k = e.sender === '' ? `#${e.hash}` : e.sender;
+      const q = queues.get(k);
+      if (q) q.push(e);
+      else queues.set(k, [e]);
+    }
+    const heap = new HeadHeap();
+    for (const q of queues.values()) heap.push({ q, i: 0 });
+    while (heap.size > 0 && out.length < maxTxs) {
+      const top = heap.pop()!;
+      const e = top.q[top.i]!;
       if (total + e.tx.length > maxBytes) break;
       out.push(e.tx);
       total += e.tx.length;
+      if (++top.i < top.q.length) heap.push(top);
     }
     return out;
   }
@@ -154,6 +247,7 @@ export class Mempool {
     if (!e) return;
     this.entries.delete(hash);
     this.bytes -= e.tx.length;
+    if (e.fee > 0n) this.paying--;
     const n = (this.perSender.get(e.sender) ?? 1) - 1;
     if (n <= 0) this.perSender.delete(e.sender);
     else this.perSender.set(e.sender, n);
@@ -178,13 +272,19 @@ export class Mempool {
     for (const e of [...this.entries.values()]) {
       if (budget-- <= 0) break;
       let ok = false;
+      let why: { code: number; log: string } = { code: 1, log: 'recheck threw' };
       try {
-        ok = this.app.checkTx(e.tx, 'recheck').code === 0;
-      } catch {
+        const r = this.app.checkTx(e.tx, 'recheck', e.hash);
+        ok = r.code === 0;
+        why = r;
+      } catch (err) {
         ok = false;
+        const ce = toChainError(err);
+        why = { code: ce.code, log: ce.message };
       }
       if (!ok) {
         this.remove(e.hash);
+        this.recordRejection(e.hash, why.code, `dropped on recheck after block ${height}: ${why.log}`);
         this.stats.evictedOnRecheck++;
         const ws = this.waiters.get(e.hash);
         if (ws) {
@@ -231,5 +331,56 @@ export class Mempool {
   close(): void {
     for (const [, ws] of this.waiters) for (const w of ws) w(undefined);
     this.waiters.clear();
+  }
+}
+
+/** A sender's queue and the index of its next tx. */
+interface Head {
+  q: Entry[];
+  i: number;
+}
+
+/** Max-heap of queue heads: higher fee first, then earlier arrival. */
+class HeadHeap {
+  private readonly a: Head[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  private before(x: Head, y: Head): boolean {
+    const ex = x.q[x.i]!;
+    const ey = y.q[y.i]!;
+    return ex.fee !== ey.fee ? ex.fee > ey.fee : ex.seq < ey.seq;
+  }
+  push(h: Head): void {
+    const a = this.a;
+    a.push(h);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.before(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): Head | undefined {
+    const a = this.a;
+    if (a.length === 0) return undefined;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.before(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.before(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
   }
 }

@@ -32,6 +32,9 @@ import { BftEngine } from './bft-engine.js';
 import { ValidatorSetHistory } from './validator-sets.js';
 import { attachTxGossip } from './tx-gossip.js';
 import { buildRpcNode, type NodeParts } from './rpc-adapter.js';
+import { attachWebsocket, blockEventOf, LiveHub, type LiveSockets } from '../rpc/websocket.js';
+import { webMount, defaultWebDist } from '../rpc/web.js';
+import { publishBlockEvents } from './live-events.js';
 import type { StateStore } from '../state/types.js';
 import type { Validator } from '../consensus/types.js';
 
@@ -54,6 +57,9 @@ export class DexNode {
   readonly genesis: GenesisDoc;
   readonly log: Logger;
   readonly metrics = new NodeMetrics();
+  /** Live events for the websockets (blocks, trades, depth, accounts). */
+  readonly live = new LiveHub();
+  private sockets?: LiveSockets;
   private key!: ValidatorKey;
   private state!: StateStore;
   private blocks!: BlockStore;
@@ -135,6 +141,7 @@ export class DexNode {
       this.metrics.mempoolSize.set(this.mempool.size);
       this.metrics.mempoolBytes.set(this.mempool.sizeBytes);
     });
+    this.executor.onBlock((b) => this.live.publishBlock(blockEventOf(b)));
 
     const ours = this.validators.find((v) => toHex(v.address) === toHex(this.key.address));
     const peers = splitPeerList(cfg.p2p.persistent_peers);
@@ -232,14 +239,19 @@ export class DexNode {
         }
       },
     };
-    this.rpc = new RpcServer(buildRpcNode(parts), {
+    const rpcNode = buildRpcNode(parts);
+    this.rpc = new RpcServer(rpcNode, {
       host,
       port,
       maxBodyBytes: cfg.rpc.max_body_bytes,
       maxOpenConnections: cfg.rpc.max_open_connections,
       requestsPerSecondPerIp: cfg.rpc.requests_per_second_per_ip,
     }, this.log.child({ module: 'rpc' }));
+    if (cfg.rpc.web) this.rpc.mount(webMount(defaultWebDist()));
     const addr = await this.rpc.start();
+    this.sockets = attachWebsocket(this.rpc.httpServer!, { node: rpcNode, hub: this.live, log: this.log.child({ module: 'ws' }) });
+    // After the block event of the same height: trades, order changes, depth, balances.
+    this.executor.onBlock((b) => publishBlockEvents(this.live, b, rpcNode, this.hrp));
     this.rpcAddress = `tcp://${addr.host}:${addr.port}`;
     this.log.info({ rpc: `http://${addr.host}:${addr.port}` }, 'RPC listening');
     await this.engine.start();
@@ -268,6 +280,8 @@ export class DexNode {
     if (!this.started) return;
     this.started = false;
     this.log.info('stopping');
+    // Websockets first: the HTTP server's close waits for every open connection.
+    await this.sockets?.close();
     await this.rpc?.stop();
     await this.engine?.stop();
     await this.network?.stop();

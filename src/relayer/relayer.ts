@@ -1,7 +1,7 @@
 /**
  * The custodian relayer: one loop per custodian key. Each tick it
- *  1. polls every adapter from its cursor and queues what it saw (reserves before deposits, as
- *     the chain mints only what attested reserves cover), saving cursor + queue atomically;
+ *  1. polls every adapter from its cursor and queues what it saw in external-height order
+ *     (see `orderEvents`), saving cursor + queue atomically;
  *  2. submits the queued claims one by one (AttestReserves / AttestDeposit / AttestWithdrawal);
  *     a claim leaves the queue when the chain accepts it or says it is settled (already
  *     attested, minted, frozen, stale…); anything else is retried on the next tick;
@@ -32,6 +32,29 @@ const SETTLED = new Set([
   peg('payoutReused'),
   peg('withdrawalFrozen'),
 ]);
+
+const RANK = { payout: 0, reserve: 1, deposit: 2 } as const;
+
+/**
+ * The order to attest a poll's events in: by external height, and at one height payouts, then
+ * reserves, then deposits. A deposit mints only once attested reserves cover it, so the reserve
+ * of its block goes first. A completed payout lowers the chain's reserve by its amount, so it
+ * goes before any reserve observed at or after its block (that balance already lacks the
+ * amount; the other way round the amount is taken off twice), and after reserves observed
+ * before it. Each relayer submits in this order and waits for each block, so by the time a
+ * threshold of custodians has attested the reserve, the same custodians have attested the
+ * payout. Events without a height (absent or 0, as feed lines may be) take the height of the
+ * event before them, so they keep their place in the source's order.
+ */
+export function orderEvents(events: RelayEvent[]): RelayEvent[] {
+  let h = 0n;
+  const keyed = events.map((e, i) => {
+    if (e.extHeight) h = e.extHeight; // undefined or 0: not known
+    return { e, h, rank: RANK[e.kind], i };
+  });
+  keyed.sort((a, b) => (a.h !== b.h ? (a.h < b.h ? -1 : 1) : a.rank !== b.rank ? a.rank - b.rank : a.i - b.i));
+  return keyed.map((k) => k.e);
+}
 
 export interface RelayerOptions {
   signer: TxSigner;
@@ -89,9 +112,7 @@ export class Relayer {
         this.log.warn({ adapter: a.id, err: (e as Error).message }, 'poll failed; retrying next tick');
         continue;
       }
-      const fresh = res.events.filter((e) => !st.isDone(claimId(e)) && !st.data.pending.some((p) => claimId(p.event) === claimId(e)));
-      // reserves first: a deposit mints only once attested reserves cover it
-      fresh.sort((x, y) => (x.kind === 'reserve' ? 0 : 1) - (y.kind === 'reserve' ? 0 : 1));
+      const fresh = orderEvents(res.events.filter((e) => !st.isDone(claimId(e)) && !st.data.pending.some((p) => claimId(p.event) === claimId(e))));
       for (const e of fresh) st.data.pending.push({ event: e, attempts: 0, lastError: '' });
       st.data.cursors[a.id] = res.cursor;
       st.save();

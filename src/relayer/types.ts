@@ -30,6 +30,12 @@ export interface PayoutEvent {
   kind: 'payout';
   requestId: bigint;
   extTxId: string;
+  /**
+   * The external block of the payout, when the source knows it. The chain lowers a network's
+   * reserve by the amount when the payout completes, so the completion must be attested before
+   * any reserve observed at or after this block (which already lacks the amount).
+   */
+  extHeight?: bigint;
 }
 
 export type RelayEvent = DepositEvent | ReserveEvent | PayoutEvent;

@@ -4,15 +4,33 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { formatFixed8, decodeAddress, decodeTx, txToJson } from '../codec/index.js';
-import { isChainError } from '../errors.js';
+import { isChainError, abciCode, RootCode } from '../errors.js';
 import { HttpError, intParam, readBody } from './http.js';
-import type { RpcNode, AccountView, TokenView } from './types.js';
+import type { RpcNode, AccountView, TokenView, BroadcastOutcome } from './types.js';
 import type { StoredTx } from '../store/index.js';
 
 export interface ApiReply {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
+
+/**
+ * Optional node capabilities the API uses when the node provides them (the node adapter adds
+ * them next to `RpcNode`): batch admission through the verify pool, and the recently rejected
+ * txs the mempool remembers.
+ */
+export interface AdmissionNode {
+  /**
+   * `async`: answer after the cheap checks (decode, size, duplicate), verify and checkTx later;
+   * `sync`: after checkTx; `commit`: after the block. `source` is the client IP (per-source budget).
+   */
+  broadcastBatch(txs: Uint8Array[], mode: 'async' | 'sync' | 'commit', source: string): Promise<BroadcastOutcome[]>;
+  /** Why a recent tx was refused or dropped. */
+  rejectedTx(hash: string): { code: number; log: string; height: number } | undefined;
+}
+
+const RATE_LIMITED = abciCode('root', RootCode.rateLimited);
 
 const ok = (body: unknown): ApiReply => ({ status: 200, body });
 
@@ -133,7 +151,10 @@ function txRow(node: RpcNode, t: StoredTx): unknown {
 
 /**
  * Broadcast: body is one hex tx, or several separated by newlines (the original accepted a
- * list). `sync=true` waits until each tx is committed and reports the block result.
+ * list). `sync=true` waits until each tx is committed and reports the block result. Without it,
+ * on a node with batch admission, the answer comes after the cheap checks (decode, size,
+ * duplicate): code 0 then means "accepted for checking", and a tx whose signature or checkTx
+ * fails later is dropped and reported by `GET /api/v1/tx/{hash}`.
  */
 async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchParams, maxBody: number): Promise<ApiReply> {
   const raw = (await readBody(req, maxBody)).toString('utf8').trim();
@@ -156,7 +177,10 @@ async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchPa
     if (s.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(s)) throw HttpError.badRequest(`tx ${i} is not hex`);
     return new Uint8Array(Buffer.from(s, 'hex'));
   });
-  const outcomes = await Promise.all(txs.map((tx) => node.broadcast(tx, sync)));
+  const batch = (node as RpcNode & Partial<AdmissionNode>).broadcastBatch;
+  const outcomes = batch
+    ? await batch.call(node, txs, sync ? 'commit' : 'async', req.socket.remoteAddress ?? '')
+    : await Promise.all(txs.map((tx) => node.broadcast(tx, sync)));
   const rows = outcomes.map((o) => {
     const res = o.committed && o.committed.code !== undefined ? { code: o.committed.code, log: o.committed.log } : { code: o.check.code, log: o.check.log };
     return {
@@ -171,8 +195,11 @@ async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchPa
   // A single failing tx answers non-2xx with {code, message}: the SDK turns that into a thrown
   // Error carrying the chain's message (client-api.md §2.1).
   if (rows.length === 1 && rows[0]!.code !== 0) {
-    return { status: 400, body: { code: rows[0]!.code, message: rows[0]!.log, hash: rows[0]!.hash } };
+    const limited = rows[0]!.code === RATE_LIMITED;
+    return { status: limited ? 429 : 400, body: { code: rows[0]!.code, message: rows[0]!.log, hash: rows[0]!.hash }, ...(limited ? { headers: { 'retry-after': '1' } } : {}) };
   }
+  // every tx refused for the client's rate: say so at the HTTP level too
+  if (rows.every((r) => r.code === RATE_LIMITED)) return { status: 429, body: rows, headers: { 'retry-after': '1' } };
   return ok(rows);
 }
 
@@ -229,8 +256,14 @@ export async function handleApiV1(node: RpcNode, req: IncomingMessage, path: str
     }
     case 'tx': {
       if (!arg || !/^[0-9a-fA-F]{64}$/.test(arg)) throw HttpError.badRequest('tx hash must be 64 hex characters');
-      const t = await node.getTx(arg.toUpperCase());
-      if (!t) throw HttpError.notFound(`tx ${arg.toUpperCase()} not found`);
+      const hash = arg.toUpperCase();
+      const t = await node.getTx(hash);
+      if (!t) {
+        const r = (node as RpcNode & Partial<AdmissionNode>).rejectedTx?.(hash);
+        // refused or dropped before any block: not on chain (404), with the reason
+        if (r) return { status: 404, body: { code: r.code, message: `tx ${hash} was rejected: ${r.log}`, hash, log: r.log, ok: false, rejected: true } };
+        throw HttpError.notFound(`tx ${hash} not found`);
+      }
       return ok(storedTxJson(t, query.get('format'), node.hrp));
     }
     case 'tokens': {

@@ -26,13 +26,14 @@ export function jsonReplacer(_k: string, v: unknown): unknown {
   return v;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   if (res.headersSent) return;
   const text = body === undefined ? '' : JSON.stringify(body, jsonReplacer);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'access-control-allow-origin': '*',
+    ...headers,
   });
   res.end(text);
 }

@@ -18,6 +18,8 @@ export interface RpcServerConfig {
   maxBodyBytes: number;
   maxOpenConnections: number;
   requestsPerSecondPerIp: number;
+  /** Open connections one IP may hold (default: no cap beyond maxOpenConnections). */
+  maxConnectionsPerIp?: number;
 }
 
 /** Extra handlers mounted by other parts of the node (web page, websocket upgrade). */
@@ -31,7 +33,9 @@ export class RpcServer {
   private readonly limiter: RateLimiter;
   private readonly mounts: RpcMount[] = [];
   /** Requests served, by outcome (for metrics). */
-  readonly stats = { requests: 0, errors: 0, limited: 0 };
+  readonly stats = { requests: 0, errors: 0, limited: 0, refusedConnections: 0 };
+  private open = 0;
+  private readonly openPerIp = new Map<string, number>();
 
   constructor(private readonly node: RpcNode, private readonly cfg: RpcServerConfig, private readonly log: Logger) {
     this.limiter = new RateLimiter(cfg.requestsPerSecondPerIp);
@@ -49,7 +53,33 @@ export class RpcServer {
     const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
       void this.handle(req, res);
     });
-    server.maxConnections = this.cfg.maxOpenConnections;
+    // Connection limits enforced here rather than with server.maxConnections, which drops the
+    // socket silently: an over-limit client gets a clear 503 it can act on.
+    server.on('connection', (sock) => {
+      const ip = sock.remoteAddress ?? '?';
+      const mine = (this.openPerIp.get(ip) ?? 0) + 1;
+      this.open++;
+      this.openPerIp.set(ip, mine);
+      sock.once('close', () => {
+        this.open--;
+        const n = (this.openPerIp.get(ip) ?? 1) - 1;
+        if (n <= 0) this.openPerIp.delete(ip);
+        else this.openPerIp.set(ip, n);
+      });
+      const perIp = this.cfg.maxConnectionsPerIp ?? 0;
+      const why =
+        this.cfg.maxOpenConnections > 0 && this.open > this.cfg.maxOpenConnections
+          ? `too many open connections (${this.cfg.maxOpenConnections}); retry later`
+          : perIp > 0 && mine > perIp
+            ? `too many open connections from ${ip} (limit ${perIp}); reuse a keep-alive connection`
+            : undefined;
+      if (why) {
+        this.stats.refusedConnections++;
+        const body = JSON.stringify({ code: abciCode('root', RootCode.rateLimited), message: why });
+        sock.end(`HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${body}`, () => sock.destroy());
+        sock.pause(); // its request, if any, is never served
+      }
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -76,7 +106,12 @@ export class RpcServer {
     const ip = req.socket.remoteAddress ?? '?';
     if (!this.limiter.allow(ip)) {
       this.stats.limited++;
-      sendJson(res, 429, { code: abciCode('root', RootCode.rateLimited), message: `too many requests from ${ip}; slow down` });
+      sendJson(
+        res,
+        429,
+        { code: abciCode('root', RootCode.rateLimited), message: `too many requests from ${ip} (limit ${this.cfg.requestsPerSecondPerIp}/s); slow down and retry` },
+        { 'retry-after': '1' },
+      );
       return;
     }
     let url: URL;
@@ -98,7 +133,7 @@ export class RpcServer {
         if (r.status === 204) {
           res.writeHead(204, { 'access-control-allow-origin': '*' });
           res.end();
-        } else sendJson(res, r.status, r.body);
+        } else sendJson(res, r.status, r.body, r.headers);
         return;
       }
       if (path === '/bc/api/v1/txs') {

@@ -4,8 +4,26 @@
  * always in ascending byte order of keys.
  */
 
+/**
+ * How a typed record is stored. Views may keep the decoded object beside (or instead of) its
+ * bytes, so a record that many txs of a block read and write (an account) is decoded and
+ * encoded about once per block instead of several times per tx. `encode` must be
+ * deterministic and `decode(encode(v))` equivalent to `v`: the bytes, not the object, are
+ * what the app hash and the disk see.
+ */
+export interface ValueCodec<T> {
+  encode(value: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+}
+
 export interface KVReader {
   get(key: Uint8Array): Uint8Array | undefined;
+  /**
+   * Optional: the value decoded with `codec`, possibly the very object another reader gets
+   * (treat it as immutable: copy before changing). Views without it are read with
+   * `readDecoded` (decode(get())).
+   */
+  getDecoded?<T>(key: Uint8Array, codec: ValueCodec<T>): T | undefined;
   has(key: Uint8Array): boolean;
   /**
    * Ascending byte order over keys starting with `prefix`; `reverse` for descending. `start`:
@@ -18,6 +36,12 @@ export interface KVReader {
 
 export interface KVWriter extends KVReader {
   set(key: Uint8Array, value: Uint8Array): void;
+  /**
+   * Optional: stores a record as an object, encoded only when its bytes are needed (a byte
+   * read, iteration, the app hash, the disk). The caller must not change `value` afterwards.
+   * Views without it are written with `writeDecoded` (set(encode(value))).
+   */
+  setDecoded?<T>(key: Uint8Array, value: T, codec: ValueCodec<T>): void;
   delete(key: Uint8Array): void;
 }
 
@@ -64,3 +88,4 @@ export interface StateStore {
   proveCommitted(key: Uint8Array): { value: Uint8Array | undefined; proof: MerkleProof; root: Uint8Array };
   close(): Promise<void>;
 }
+

@@ -8,7 +8,8 @@ import { compareBytes, prefixEnd } from './bytes.js';
 import { bytesToStr, strToBytes } from './keys.js';
 import { SortedMap, type RangeOpts } from './sorted-map.js';
 import { rootError } from '../errors.js';
-import type { CacheKV, KVReader, KVWriter } from './types.js';
+import { Lazy } from './decoded.js';
+import type { CacheKV, KVReader, KVWriter, ValueCodec } from './types.js';
 
 export interface IterateOpts {
   reverse?: boolean;
@@ -32,6 +33,8 @@ export interface Guard {
 /** Internal view surface used by overlays to read their parent (binary-string keys and values). */
 export interface Source extends KVReader {
   getStr(key: string): string | undefined;
+  /** The value decoded with `codec` (shared object: read-only). */
+  getDecodedStr<T>(key: string, codec: ValueCodec<T>): T | undefined;
   /** Resolved entries (no deletes) within the key range. */
   iterateRange(r: RangeOpts): Generator<[string, string]>;
   /** Changes whenever this view or any ancestor changed; iterators re-seek when it moves. */
@@ -81,9 +84,52 @@ function* limited(it: Iterable<[string, string]>, limit: number | undefined): Ge
 
 const EMPTY: Iterable<[Uint8Array, Uint8Array]> = [];
 
+interface DecodedEntry {
+  /** The committed string the object was decoded from (or encodes to). */
+  s: string;
+  obj: unknown;
+  codec: ValueCodec<unknown>;
+}
+
+/**
+ * Decoded committed records kept (oldest dropped first): ~250k accounts ≈ 100 MB at most, and
+ * a block only needs the records its txs touch.
+ */
+export const DECODED_CACHE_ENTRIES = 262_144;
+
 /** The committed state, read-only. */
 export class BaseView implements Source {
+  /** Decoded objects of committed values, so a record is decoded once, not once per block. */
+  private readonly decoded = new Map<string, DecodedEntry>();
+
   constructor(readonly map: SortedMap<string>) {}
+
+  getDecoded<T>(key: Uint8Array, codec: ValueCodec<T>): T | undefined {
+    assertBytes(key, 'key');
+    return this.getDecodedStr(bytesToStr(key), codec);
+  }
+
+  getDecodedStr<T>(key: string, codec: ValueCodec<T>): T | undefined {
+    const v = this.map.get(key);
+    if (v === undefined) return undefined;
+    const c = this.decoded.get(key);
+    if (c !== undefined && c.s === v && c.codec === codec) return c.obj as T;
+    const obj = codec.decode(strToBytes(v));
+    this.remember(key, v, obj, codec);
+    return obj;
+  }
+
+  /** Records the object a committed value decodes to (the store calls this at commit). */
+  remember<T>(key: string, s: string, obj: T, codec: ValueCodec<T>): void {
+    const m = this.decoded;
+    if (m.has(key)) m.delete(key);
+    else if (m.size >= DECODED_CACHE_ENTRIES) m.delete(m.keys().next().value as string);
+    m.set(key, { s, obj, codec: codec as ValueCodec<unknown> });
+  }
+
+  forget(key: string): void {
+    this.decoded.delete(key);
+  }
 
   get(key: Uint8Array): Uint8Array | undefined {
     assertBytes(key, 'key');
@@ -119,7 +165,8 @@ export class BaseView implements Source {
  * across blocks); tx caches are overlays over the working view or another cache.
  */
 export class OverlayView implements CacheKV, Source {
-  readonly map = new SortedMap<string | null>();
+  /** Own writes: a binary string, a record kept decoded (Lazy), or null for a delete. */
+  readonly map = new SortedMap<string | null | Lazy>();
 
   constructor(
     readonly parent: Source,
@@ -155,8 +202,31 @@ export class OverlayView implements CacheKV, Source {
 
   getStr(key: string): string | undefined {
     const v = this.map.get(key);
-    if (v !== undefined) return v === null ? undefined : v;
+    if (v !== undefined) return v === null ? undefined : typeof v === 'string' ? v : v.str();
     return this.parent.getStr(key);
+  }
+
+  getDecoded<T>(key: Uint8Array, codec: ValueCodec<T>): T | undefined {
+    assertBytes(key, 'key');
+    this.checkUsable();
+    return this.getDecodedStr(bytesToStr(key), codec);
+  }
+
+  getDecodedStr<T>(key: string, codec: ValueCodec<T>): T | undefined {
+    const v = this.map.get(key);
+    if (v === undefined) return this.parent.getDecodedStr(key, codec);
+    if (v === null) return undefined;
+    if (typeof v !== 'string' && v.codec === codec) return v.obj as T;
+    return codec.decode(strToBytes(typeof v === 'string' ? v : v.str()));
+  }
+
+  setDecoded<T>(key: Uint8Array, value: T, codec: ValueCodec<T>): void {
+    assertBytes(key, 'key');
+    this.checkWritable();
+    if (key.length === 0) throw rootError('invalidRequest', 'state key must not be empty');
+    if (key.length > this.guard.maxKeyBytes) throw rootError('invalidRequest', `state key too long: ${key.length} > ${this.guard.maxKeyBytes} bytes`);
+    // no value-size check: the bytes do not exist yet; codecs are for small bounded records
+    this.map.set(bytesToStr(key), new Lazy(value, codec as ValueCodec<unknown>));
   }
 
   has(key: Uint8Array): boolean {
@@ -224,12 +294,14 @@ export class OverlayView implements CacheKV, Source {
       let restartAfter: string | undefined;
       while (!a.done || !b.done) {
         let k: string;
-        let v: string | null;
+        let v: string;
         if (b.done || (!a.done && (fwd ? a.value[0] <= b.value[0] : a.value[0] >= b.value[0]))) {
-          [k, v] = a.value as [string, string | null];
+          const [ak, av] = a.value as [string, string | null | Lazy];
+          k = ak;
           if (!b.done && k === b.value[0]) b = par.next();
           a = own.next();
-          if (v === null) continue;
+          if (av === null) continue;
+          v = typeof av === 'string' ? av : av.str();
         } else {
           [k, v] = b.value;
           b = par.next();

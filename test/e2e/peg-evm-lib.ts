@@ -15,8 +15,7 @@ import { Wallet } from 'ethers';
 import { DexApp } from '../../src/app/app.js';
 import type { AppEvent } from '../../src/app/abci.js';
 import { memoryStateStore } from '../../src/state/index.js';
-import { pegModule, pegInvariants, type PegKeeper } from '../../src/modules/peg/index.js';
-import { insuranceModule } from '../../src/modules/insurance/index.js';
+import { pegInvariants, type PegKeeper } from '../../src/modules/peg/index.js';
 import type { ChainPort, SubmitResult } from '../../src/relayer/index.js';
 import { JsonRpc } from '../../src/relayer/index.js';
 import { countingVerifier, genesisDoc, runBlock, view, type Harness, type Key } from '../unit/app/helpers.js';
@@ -160,6 +159,21 @@ export async function startGanache(port: number, keys: string[]): Promise<Evm> {
   return evm;
 }
 
+/** Deploys the hand-assembled token with `supply` (raw units) held by `deployer`; its address. */
+export async function deployToken(evm: Evm, deployer: Wallet, supply: bigint): Promise<string> {
+  const r = await evm.send(deployer, { data: tokenInitCode(supply), gasLimit: 500_000 });
+  if (r.status !== '0x1' || !r.contractAddress) throw new Error(`token deployment failed (status ${r.status})`);
+  return r.contractAddress;
+}
+
+/** The token's `Transfer` logs sent from `from` (all blocks): how many payouts custody made. */
+export async function transfersFrom(evm: Evm, token: string, from: string): Promise<{ tx: string; to: string; value: bigint }[]> {
+  const logs = await evm.rpc.call<{ transactionHash: string; topics: string[]; data: string }[]>('eth_getLogs', [
+    { fromBlock: '0x0', toBlock: 'latest', address: token, topics: ['0x' + TRANSFER_TOPIC, '0x' + from.slice(2).toLowerCase().padStart(64, '0')] },
+  ]);
+  return logs.map((l) => ({ tx: l.transactionHash, to: '0x' + l.topics[2]!.slice(26), value: BigInt(l.data) }));
+}
+
 export function transferData(to: string, amount: bigint): string {
   return '0xa9059cbb' + to.slice(2).toLowerCase().padStart(64, '0') + amount.toString(16).padStart(64, '0');
 }
@@ -185,12 +199,9 @@ export class InProcessChain implements ChainPort {
 
   static async create(genesis: Record<string, unknown>): Promise<InProcessChain> {
     const store = memoryStateStore();
-    const app = new DexApp({ store, verifier: countingVerifier() });
-    const pm = pegModule({ bank: app.bank, tokens: app.tokens });
-    app.registerModule(pm);
-    app.registerModule(insuranceModule({ bank: app.bank }));
+    const app = new DexApp({ store, verifier: countingVerifier() }); // the app registers peg and insurance itself
     await app.initChain(genesis);
-    const c = new InProcessChain({ app, store, verifier: countingVerifier(), height: 0, timeMs: Date.parse('2024-01-01T00:00:00Z') }, pm.keeper);
+    const c = new InProcessChain({ app, store, verifier: countingVerifier(), height: 0, timeMs: Date.parse('2024-01-01T00:00:00Z') }, app.peg);
     return c;
   }
 

@@ -47,6 +47,7 @@ describe('e2e: the web page in a real browser', function () {
   this.timeout(300_000);
   let home: string;
   let node: NodeProcess;
+  let webSymbol = '';
   let browser: Browser;
   let ctx: BrowserContext;
   let page: Page;
@@ -73,6 +74,9 @@ describe('e2e: the web page in a real browser', function () {
     alice = cliJson<{ address: string }>(['keys', 'add', 'alice', '--keyring-backend', 'test', '--home', home]).address;
     bob = cliJson<{ address: string }>(['keys', 'add', 'bob', '--keyring-backend', 'test', '--home', home]).address;
     cliJson(['genesis', 'add-account', alice, '100000:BNB', '--home', home]);
+    // a token of alice's with a BNB pair from genesis, for the crossing-orders check
+    webSymbol = cliJson<{ symbol: string }>(['genesis', 'add-token', 'WEB', '1000000', '--owner', alice, '--name', 'Web Token', '--home', home]).symbol;
+    cliJson(['genesis', 'add-pair', webSymbol, 'BNB', '--price', '1', '--home', home]);
 
     // the real CLI first; fall back to the runner while the node does not mount the page
     node = new NodeProcess(home, await freePort(), ['--consensus.timeout_commit_ms', '300']);
@@ -238,7 +242,7 @@ describe('e2e: the web page in a real browser', function () {
       this.skip();
     }
     // Once the DEX CLI and a listing exist: place a buy and a sell that cross, expect a trade row.
-    const m = markets[0] as { base_asset_symbol: string; quote_asset_symbol: string; list_price: string };
+    const m = (markets as { base_asset_symbol: string; quote_asset_symbol: string; list_price: string }[]).find((x) => x.base_asset_symbol === webSymbol) ?? (markets[0] as { base_asset_symbol: string; quote_asset_symbol: string; list_price: string });
     const pair = `${m.base_asset_symbol}_${m.quote_asset_symbol}`;
     for (const side of ['buy', 'sell']) {
       const r = cliJson<{ code: number }>(['tx', 'order', '--symbol', pair, '--side', side, '--price', m.list_price, '--quantity', '1', '--from', 'alice', ...common]);

@@ -167,7 +167,7 @@ export class EvmAdapter implements SourceAdapter {
       const tx = await this.rpc.call<{ input: string; to: string } | null>('eth_getTransactionByHash', [l.transactionHash]);
       if (!tx || tx.to?.toLowerCase() !== this.cfg.token.toLowerCase()) continue;
       const id = parsePayoutTag(tx.input, this.chain.chainId);
-      if (id !== undefined) events.push({ kind: 'payout', requestId: id, extTxId: l.transactionHash });
+      if (id !== undefined) events.push({ kind: 'payout', requestId: id, extTxId: l.transactionHash, extHeight: hexBig(l.blockNumber) });
     }
     const every = this.cfg.reserve_every_blocks ?? 0;
     if (every > 0) {

@@ -5,8 +5,10 @@
  *
  *   {"kind":"deposit","ext_tx_id":"<hex>","ext_index":0,"recipient":"tbnb1…","amount":"1.5","ext_height":840000}
  *   {"kind":"reserve","amount":"1200.5","ext_height":840001}
- *   {"kind":"payout","request_id":"7","ext_tx_id":"<hex>"}
+ *   {"kind":"payout","request_id":"7","ext_tx_id":"<hex>","ext_height":840002}
  *
+ * Order matters: append a payout before any reserve record observed after it (the chain lowers
+ * the reserve when the payout completes; `ext_height` on payouts lets the relayer order them).
  * Amounts are whole tokens with up to 8 decimals. For every ready withdrawal of its asset and
  * network the adapter appends a payout instruction to `instructions` (once per request):
  *
@@ -106,7 +108,12 @@ export class JsonlAdapter implements SourceAdapter {
       case 'reserve':
         return { kind: 'reserve', asset: this.asset, network: this.network, amount: parseFixed8(str(String(j.amount ?? ''), 'amount')), extHeight: int(j.ext_height, 'ext_height') };
       case 'payout':
-        return { kind: 'payout', requestId: int(j.request_id, 'request_id'), extTxId: str(j.ext_tx_id, 'ext_tx_id') };
+        return {
+          kind: 'payout',
+          requestId: int(j.request_id, 'request_id'),
+          extTxId: str(j.ext_tx_id, 'ext_tx_id'),
+          ...(j.ext_height === undefined ? {} : { extHeight: int(j.ext_height, 'ext_height') }),
+        };
       default:
         throw new Error(`unknown kind ${JSON.stringify(j.kind)}`);
     }

@@ -89,3 +89,21 @@ describe('mempool', () => {
     assert.equal(await m.waitForCommit(txHash(tx(1, 1)), 20), undefined);
   });
 });
+
+describe('mempool priority', () => {
+  it('reaps paying txs first (higher fee first) but keeps each sender in arrival order', () => {
+    const m = new Mempool(new FakeChecker(), { ...cfg, size: 20, max_txs_per_sender: 10 });
+    m.add(tx(1, 1, 0)); // sender 1: free, then paying
+    m.add(tx(1, 2, 9));
+    m.add(tx(2, 3, 5)); // sender 2: paying
+    m.add(tx(3, 4, 0)); // sender 3: free
+    m.add(tx(2, 5, 5));
+    // sender 2's head (5) beats sender 1's free head; sender 1's paying tx waits behind its free one
+    assert.deepEqual(m.reap(1000, 10).map((t) => t[0]), [3, 5, 1, 2, 4]);
+    assert.deepEqual(m.reap(1000, 2).map((t) => t[0]), [3, 5]);
+    // equal fees: plain arrival order
+    const f = new Mempool(new FakeChecker(), { ...cfg, size: 20 });
+    for (const [s, n] of [[4, 1], [5, 2], [4, 3]]) f.add(tx(s!, n!, 0));
+    assert.deepEqual(f.reap(1000, 10).map((t) => t[0]), [1, 2, 3]);
+  });
+});

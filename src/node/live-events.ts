@@ -1,0 +1,66 @@
+/**
+ * Turns a committed block into websocket events: trades and order changes from the DEX's
+ * end-block events, the depth of every pair that changed, and the balances of the accounts the
+ * block touched (bounded per block so a full block cannot stall the node).
+ */
+import type { AppliedBlock } from './executor.js';
+import { txAddresses } from './executor.js';
+import type { LiveFeed, TradeEvent, OrderEvent } from '../rpc/websocket.js';
+import type { RpcNode } from '../rpc/types.js';
+import { formatFixed8 } from '../codec/index.js';
+
+/** Accounts whose balances are pushed per block at most. */
+const MAX_ACCOUNT_EVENTS = 500;
+/** Depth levels per side in a depth event. */
+const DEPTH_LEVELS = 20;
+
+function attrs(e: { attributes: { key: string; value: string }[] }): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const a of e.attributes) o[a.key] = a.value;
+  return o;
+}
+
+export function publishBlockEvents(live: LiveFeed, b: AppliedBlock, node: RpcNode, hrp: string): void {
+  const height = b.block.header.height;
+  const trades: TradeEvent[] = [];
+  const orders: OrderEvent[] = [];
+  const pairs = new Set<string>();
+  const all = [...b.results.flatMap((r) => (r.code === 0 ? r.events : [])), ...b.response.events];
+  for (const e of all) {
+    if (e.type === 'dex_trade') {
+      const a = attrs(e);
+      trades.push({ ...a, symbol: a.symbol ?? '', price: formatFixed8(BigInt(a.price ?? '0')), quantity: formatFixed8(BigInt(a.quantity ?? '0')) });
+      if (a.symbol) pairs.add(a.symbol);
+    } else if (e.type === 'dex_order' || e.type === 'dex_new_order' || e.type === 'dex_cancel_order') {
+      const a = attrs(e);
+      if (a.symbol) pairs.add(a.symbol);
+      if (e.type === 'dex_order') orders.push({ ...a, symbol: a.symbol ?? '', owner: a.owner ?? '' });
+    }
+  }
+  if (trades.length) live.publishTrades?.({ height, timeMs: b.block.header.timeMs, trades });
+  if (orders.length) live.publishOrders?.({ height, orders });
+  for (const symbol of [...pairs].sort()) {
+    const d = node.dex?.depth(symbol, DEPTH_LEVELS) as { bids?: [string, string][]; asks?: [string, string][] } | undefined;
+    if (d) live.publishDepth?.({ height, symbol, bids: d.bids ?? [], asks: d.asks ?? [] });
+  }
+  if (live.publishAccount) {
+    const touched = new Set<string>();
+    for (const tx of b.block.txs) {
+      for (const a of txAddresses(tx, hrp)) {
+        touched.add(a);
+        if (touched.size >= MAX_ACCOUNT_EVENTS) break;
+      }
+      if (touched.size >= MAX_ACCOUNT_EVENTS) break;
+    }
+    for (const o of orders) if (o.owner && touched.size < MAX_ACCOUNT_EVENTS) touched.add(o.owner);
+    for (const address of [...touched].sort()) {
+      const acc = node.account(address);
+      if (!acc) continue;
+      live.publishAccount({
+        height,
+        address,
+        balances: acc.balances.map((x) => ({ symbol: x.symbol, free: formatFixed8(x.free), frozen: formatFixed8(x.frozen), locked: formatFixed8(x.locked) })),
+      });
+    }
+  }
+}
