@@ -98,6 +98,8 @@ export class BlockExecutor {
   async apply(block: Block, commit: Commit, powers: Map<string, bigint>, beforeSave?: (response: FinalizeBlockResponse) => Promise<void>): Promise<AppliedBlock> {
     const started = performance.now();
     const hash = headerHash(block.header);
+    // Signatures of txs this node has not seen yet are verified on the worker pool in parallel.
+    await this.preverify(block.txs);
     const response = this.execute(block, hash, powers);
     if (beforeSave) await beforeSave(response);
     const results = response.txResults;
@@ -129,6 +131,12 @@ export class BlockExecutor {
       }
     }
     return applied;
+  }
+
+  private async preverify(txs: Uint8Array[]): Promise<void> {
+    const app = this.app as { preverify?(t: Uint8Array[]): Promise<void> };
+    if (!app.preverify || txs.length === 0) return;
+    await app.preverify(txs).catch((e: Error) => this.log.debug({ err: e.message }, 'pre-verification failed; the app verifies inline'));
   }
 
   private execute(block: Block, hash: Uint8Array, powers: Map<string, bigint>): FinalizeBlockResponse {
@@ -166,6 +174,7 @@ export class BlockExecutor {
       const block = decodeBlock(bytes);
       const hash = headerHash(block.header);
       this.log.info({ height: h }, 'replaying stored block into the app');
+      await this.preverify(block.txs);
       const response = this.execute(block, hash, powersAt(h - 1));
       const { appHash } = await this.app.commit();
       this.lastResultsHash = resultsHash(response.txResults);

@@ -22,6 +22,8 @@ import { Mempool } from '../mempool/mempool.js';
 import { openStateStore } from '../state/index.js';
 import { openBlockStore, type BlockStore } from '../store/index.js';
 import { createVerifier } from '../crypto/verifier.js';
+import { VerifyPool } from '../crypto/pool.js';
+import { Admission } from '../mempool/admission.js';
 import { consensusAddress, toHex } from '../crypto/hash.js';
 import { DexApp } from '../app/app.js';
 import { validatorSetHash } from '../consensus/block.js';
@@ -60,6 +62,8 @@ export class DexNode {
   /** Live events for the websockets (blocks, trades, depth, accounts). */
   readonly live = new LiveHub();
   private sockets?: LiveSockets;
+  private verifyPool?: VerifyPool;
+  admission?: Admission;
   private key!: ValidatorKey;
   private state!: StateStore;
   private blocks!: BlockStore;
@@ -98,11 +102,16 @@ export class DexNode {
     this.log.info({ home: this.paths.home, chain_id: this.chainId, config: cfg }, 'starting dexchain node');
     this.key = loadValidatorKey(this.paths.privValidatorKey);
     mkdirSync(this.paths.dataDir, { recursive: true });
-    this.state = await openStateStore(this.paths.stateDb);
+    // deferWrites: a commit is live in memory at once while LevelDB finishes the batch; a crash
+    // before it lands is repaired by replaying the stored block (see executor.handshake).
+    this.state = await openStateStore(this.paths.stateDb, { deferWrites: true });
     this.blocks = await openBlockStore(this.paths.blockDb);
     const verifier = createVerifier();
     this.log.info({ backend: verifier.backend }, 'signature verifier');
-    this.app = new DexApp({ store: this.state, verifier, logger: this.log.child({ module: 'app' }) });
+    // Signatures are checked in batches on worker threads (one per core) before txs reach the app.
+    this.verifyPool = new VerifyPool();
+    await this.verifyPool.ready().catch((e: Error) => this.log.warn({ err: e.message }, 'verify pool unavailable; verifying inline'));
+    this.app = new DexApp({ store: this.state, verifier, verifyPool: this.verifyPool, logger: this.log.child({ module: 'app' }) });
     this.validators = this.genesis.app_state.validators.map((v) => {
       const pubKey = new Uint8Array(Buffer.from(v.consensus_pub_key, 'base64'));
       return { address: consensusAddress(pubKey), pubKey, votingPower: BigInt(v.power), proposerPriority: 0n };
@@ -123,6 +132,7 @@ export class DexNode {
     }
     await this.executor.handshake((h) => (h === 0 ? powers : this.valsets.powers(h)));
     this.mempool = new Mempool(this.app, cfg.mempool);
+    this.admission = new Admission(this.app, this.mempool);
     this.executor.setMempool(this.mempool);
     this.lastHeight = await this.blocks.latestHeight();
     this.executor.onBlock((b) => {
@@ -223,6 +233,7 @@ export class DexNode {
       genesis: this.genesis,
       key: this.key,
       app: this.app,
+      admission: this.admission,
       mempool: this.mempool,
       blocks: this.blocks,
       metrics: this.metrics,
@@ -286,6 +297,8 @@ export class DexNode {
     await this.engine?.stop();
     await this.network?.stop();
     this.mempool?.close();
+    await this.admission?.idle();
+    await this.verifyPool?.close();
     await this.blocks?.close();
     await this.state?.close();
     this.log.info('stopped');

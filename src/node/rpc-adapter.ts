@@ -19,8 +19,11 @@ import { toHex } from '../crypto/hash.js';
 import { rootError } from '../errors.js';
 import { createDexViews } from '../modules/dex/views.js';
 import { pegRoutes } from '../modules/peg/index.js';
+import { batchBroadcaster, type Admission } from '../mempool/admission.js';
 
 export interface NodeParts {
+  /** Batch admission (decode once, verify on the worker pool); without it txs go straight to the mempool. */
+  admission?: Admission;
   chainId: string;
   hrp: string;
   version: string;
@@ -113,7 +116,7 @@ export function buildRpcNode(p: NodeParts): RpcNode {
       return { height: i.lastBlockHeight, appHash: i.lastBlockAppHash, version: p.version };
     },
     async broadcast(tx, waitCommit) {
-      const check = p.mempool.add(tx);
+      const check = p.admission ? (await p.admission.admit([tx]))[0]! : p.mempool.add(tx);
       if (check.code !== 0 || !waitCommit) return { check };
       const committed = await p.mempool.waitForCommit(check.hash, p.config.rpc.timeout_broadcast_commit_ms);
       if (!committed) {
@@ -174,6 +177,20 @@ export function buildRpcNode(p: NodeParts): RpcNode {
       return p.metrics.text();
     },
   };
+  if (p.admission) {
+    Object.assign(node, {
+      broadcastBatch: batchBroadcaster({
+        admission: p.admission,
+        mempool: p.mempool,
+        commitTimeoutMs: p.config.rpc.timeout_broadcast_commit_ms,
+        lookupCommitted: async (h: string) => {
+          const t = await p.blocks.loadTx(h);
+          return t && { height: t.height, index: t.index, code: t.result.code, log: t.result.log };
+        },
+      }),
+      rejectedTx: (h: string) => p.mempool.rejected(h),
+    });
+  }
   return node;
 }
 
