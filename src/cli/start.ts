@@ -52,6 +52,7 @@ export async function startNode(o: { home?: string; demo: boolean; overrides: Re
     `  dexchain node running`,
     `  chain id      ${node.chainId}`,
     `  RPC           ${rpc}   (try: curl ${rpc}/status)`,
+    `  web page      ${rpc}/${node.config.rpc.web ? '' : '   (disabled: --web=false)'}`,
     `  home          ${home}`,
   ];
   const kr = new Keyring(home, 'test');
