@@ -15,7 +15,7 @@ import type { Address, CancelOrderMsg, NewOrderMsg } from '../../codec/types.js'
 import { ProposalKind } from '../../codec/types.js';
 import { INT64_MAX } from '../../codec/index.js';
 import { bytesEqual, toHex } from '../../crypto/hash.js';
-import { bytes8BEToBigint, bytesToHeight } from '../../state/bytes.js';
+import { bytes8BEToBigint, bigintToBytes8BE, bytesToHeight } from '../../state/bytes.js';
 import type { KVReader, KVWriter } from '../../state/types.js';
 import type { BlockContext, TxContext } from '../../app/context.js';
 import { FeeFor } from '../params/fees.js';
@@ -47,6 +47,7 @@ import {
   iteratePairs,
   journalKey,
   levelPrefix,
+  levelTotalKey,
   nextSeq,
   pairKey,
   putClosedOrder,
@@ -260,11 +261,17 @@ export class DexKeeper {
     }
     if (msg.price * msg.quantity < ONE) throw dexError('notionalTooSmall', 'notional of the order is too small (price * quantity < 1e8)');
     const lockAmount = side === BUY ? notional(msg.price, msg.quantity) : msg.quantity;
-    if (lockAmount > INT64_MAX) throw dexError('overflow', 'notional of the order overflows int64');
+    // Both sides: the notional must fit int64 (a SELL's lock is its quantity, but its trades pay
+    // notional(price, qty) of the quote asset).
+    if (lockAmount > INT64_MAX || notional(msg.price, msg.quantity) > INT64_MAX) throw dexError('overflow', 'notional of the order overflows int64');
+    let levelTotal = 0n;
     if (side === BUY) {
-      let level = msg.quantity;
-      for (const [, v] of kv.iterate(levelPrefix(msg.symbol, BUY, msg.price))) level += decodeOrder(v).qty;
-      if (level > INT64_MAX) throw dexError('overflow', 'quantity of the price level overflows int64');
+      // Σ qty at this price, kept in state between changes so a busy level is not rescanned per order.
+      const cached = kv.get(levelTotalKey(msg.symbol, msg.price));
+      if (cached) levelTotal = bytes8BEToBigint(cached);
+      else for (const [, v] of kv.iterate(levelPrefix(msg.symbol, BUY, msg.price))) levelTotal += decodeOrder(v).qty;
+      levelTotal += msg.quantity;
+      if (levelTotal > INT64_MAX) throw dexError('overflow', 'quantity of the price level overflows int64');
     }
     const lockAsset = side === BUY ? pair.quote : pair.base;
     const free = amountOf(acc.coins, lockAsset);
@@ -294,6 +301,7 @@ export class DexKeeper {
       lastExecutedQty: 0n,
     };
     putOpenOrder(kv, o);
+    if (side === BUY) kv.set(levelTotalKey(msg.symbol, msg.price), bigintToBytes8BE(levelTotal));
     this.journal(kv, msg.symbol, { op: 'n', id: msg.id });
     return o;
   }

@@ -182,6 +182,8 @@ export class BlockRun {
       quantity: t.lastQty.toString(),
       buyer_order_id: t.bid,
       seller_order_id: t.sid,
+      buyerId: encodeAddress(b.rec.owner, this.ctx.chain.hrp),
+      sellerId: encodeAddress(s.rec.owner, this.ctx.chain.hrp),
     });
   }
 

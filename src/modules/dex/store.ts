@@ -46,6 +46,8 @@ export const P_TRADE = utf8('dex/tr/');
 export const P_TRADE_BY_HEIGHT = utf8('dex/th/');
 export const P_BREATHE = utf8('dex/bh/');
 export const P_RECENT = utf8('dex/rp/');
+/** Cached Σ qty of the BUY orders at one price (the int64 level check of §A.7), dropped whenever an order there changes. */
+export const P_LEVEL_TOTAL = utf8('dex/lq/');
 export const K_SEQ = utf8('dex/seq');
 export const K_PARAMS = utf8('dex/params');
 export const K_HEIGHT = utf8('dex/h');
@@ -61,6 +63,7 @@ export const bookPrefix = (symbol: string) => concatBytes(P_BOOK, utf8(symbol), 
 export const bookSidePrefix = (symbol: string, side: 1 | 2) => concatBytes(bookPrefix(symbol), Uint8Array.of(side));
 export const priceKey = (side: 1 | 2, price: bigint) => bigintToBytes8BE(side === 1 ? INT64_MAX - price : price);
 export const levelPrefix = (symbol: string, side: 1 | 2, price: bigint) => concatBytes(bookSidePrefix(symbol, side), priceKey(side, price));
+export const levelTotalKey = (symbol: string, price: bigint) => concatBytes(P_LEVEL_TOTAL, utf8(symbol), SEP, bigintToBytes8BE(price));
 export const bookKey = (o: OrderRecord) => concatBytes(levelPrefix(o.symbol, o.side, o.price), bigintToBytes8BE(o.seq));
 export const idKey = (symbol: string, id: string) => concatBytes(P_ID, utf8(symbol), SEP, utf8(id));
 export const ownerKey = (owner: Address, symbol: string, id: string) => concatBytes(P_OWNER, owner, utf8(symbol), SEP, utf8(id));
@@ -274,6 +277,7 @@ export function getOpenOrder(kv: KVReader, symbol: string, id: string): { key: U
 }
 
 export function putOpenOrder(kv: KVWriter, o: OrderRecord): void {
+  if (o.side === 1) kv.delete(levelTotalKey(o.symbol, o.price));
   const key = bookKey(o);
   kv.set(key, encodeOrder(o));
   kv.set(idKey(o.symbol, o.id), key);
@@ -281,6 +285,7 @@ export function putOpenOrder(kv: KVWriter, o: OrderRecord): void {
 }
 
 export function deleteOpenOrder(kv: KVWriter, o: OrderRecord): void {
+  if (o.side === 1) kv.delete(levelTotalKey(o.symbol, o.price));
   kv.delete(bookKey(o));
   kv.delete(idKey(o.symbol, o.id));
   kv.delete(ownerKey(o.owner, o.symbol, o.id));
