@@ -13,7 +13,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { runVerifyBench } from './verify.js';
 import { runStateBench } from './state.js';
 import { runAppBench } from './app.js';
-import { runMatchBench } from './match.js';
+import { runMatchBench, runMatchScaleBench } from './match.js';
+import { runOrdersBench } from './orders.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const BIN = join(ROOT, 'bin', 'dexchain.js');
@@ -76,6 +77,9 @@ async function main(): Promise<void> {
   const m = runMatchBench(quick ? { blocks: 3 } : {});
   rows.push([`match: ${f0(m.perBlock)} new orders on ${f0(m.resting)} resting, per block`, `${f2(m.msPerMatch)} ms (${f0(m.avgTrades)} trades)`, `${f2(m.ratio)} × one sort of ${f0(m.resting + m.perBlock)} bigints`]);
 
+  const ms = runMatchScaleBench(quick ? { sizes: [10_000, 100_000] } : {});
+  for (const r of ms.rows) rows.push([`match: 1,000 new orders/block on ${f0(r.resting)} resting`, `${f0(r.ordersPerSec)} orders/s (${f2(r.msPerBlock)} ms/block)`, `${f2(r.ratio)} × one sort of 100k bigints`]);
+
   const rate = quick ? 1000 : 3000;
   const duration = quick ? 10 : 60;
   const t = await nodeLoad('transfer:100', rate, duration);
@@ -83,6 +87,13 @@ async function main(): Promise<void> {
     `node (1 validator, loopback): signed transfers offered at ${f0(rate)}/s for ${duration} s`,
     `${f0(t.committedPerSec as number)} committed tx/s, p50 ${f0(t.latencyP50Ms as number)} ms, p99 ${f0(t.latencyP99Ms as number)} ms, lost ${t.lost}, RSS ${f0(t.rssMb)} MB`,
     `${f2((t.committedPerSec as number) / v.baselinePerSec)} × native 1-thread verifies/s`,
+  ]);
+
+  const o = await runOrdersBench({ rate: quick ? 500 : 2000, durationSec: quick ? 10 : 30, verifiesPerSec: v.baselinePerSec });
+  rows.push([
+    `node (1 validator): signed orders offered at ${f0(quick ? 500 : 2000)}/s`,
+    `${f0(o.committedPerSec)} committed orders/s, p50 ${f0(o.latencyP50Ms)} ms, p99 ${f0(o.latencyP99Ms)} ms, lost ${o.lost}`,
+    `${f2(o.ratio)} × native 1-thread verifies/s`,
   ]);
 
   const table = ['| what | figure | ratio to a reference of the same run |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

@@ -1,0 +1,154 @@
+/**
+ * End-to-end order benchmark: signed NewOrder txs through a real one-validator node process on
+ * loopback (HTTP broadcast → checkTx → block → EndBlock auction → commit), driven by the load
+ * generator with `mix order:100` on a pair created at genesis (`dexchain genesis add-token` +
+ * `add-pair`). Reports committed orders/s and its ratio to raw signature verifies/s measured in
+ * the same run (native libsecp256k1, one thread), so figures compare across machines.
+ *
+ *   npx tsx scripts/bench/orders.ts [rate] [durationSec]      (needs `npm run build` first)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { runLoad, type LoadReport } from '../../src/client/load.js';
+import { fromHex } from '../../src/crypto/hash.js';
+import { runVerifyBench } from './verify.js';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const BIN = join(ROOT, 'bin', 'dexchain.js');
+
+export interface OrdersBenchOptions {
+  /** Offered orders per second (default 2,000). */
+  rate?: number;
+  durationSec?: number;
+  /** Funded sender accounts (default 500). */
+  accounts?: number;
+  /** Raw verifies/s to compare with; measured here when absent. */
+  verifiesPerSec?: number;
+  log?: (line: string) => void;
+}
+
+export interface OrdersBenchResult {
+  rate: number;
+  durationSec: number;
+  pair: string;
+  submittedPerSec: number;
+  /** Committed (in a block) orders per second. */
+  committedPerSec: number;
+  committedOk: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  lost: number;
+  rejectsByCode: Record<string, number>;
+  trades: number;
+  rssMb: number;
+  /** Native single-thread verifies/s of the same run. */
+  verifiesPerSec: number;
+  /** committedPerSec / verifiesPerSec. */
+  ratio: number;
+  report: LoadReport;
+}
+
+function cliJson<T = Record<string, unknown>>(args: string[]): T {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dexchain ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const j = (await (await fetch(`${url}/status`)).json()) as { result: { sync_info: { latest_block_height: string } } };
+      if (Number(j.result.sync_info.latest_block_height) >= 1) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`node at ${url} not ready after ${timeoutMs} ms`);
+}
+
+export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<OrdersBenchResult> {
+  const rate = opts.rate ?? 2000;
+  const durationSec = opts.durationSec ?? 30;
+  const log = opts.log ?? (() => {});
+  const verifiesPerSec = opts.verifiesPerSec ?? (await runVerifyBench({ durationMs: 1000, log: () => {} })).baselinePerSec;
+  const home = mkdtempSync(join(tmpdir(), 'dexchain-bench-orders-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let node: ReturnType<typeof spawn> | undefined;
+  try {
+    cliJson(['init', '--home', home, '--chain-id', 'bench-orders']);
+    const k = cliJson<{ address: string; file: string }>(['keys', 'add', 'load', '--keyring-backend', 'test', '--home', home]);
+    cliJson(['genesis', 'add-account', k.address, '5000000:BNB', '--home', home]);
+    const tok = cliJson<{ symbol: string }>(['genesis', 'add-token', 'LOAD', '90000000000', '--owner', k.address, '--home', home]);
+    cliJson(['genesis', 'add-pair', tok.symbol, 'BNB', '--price', '1', '--home', home]);
+    const pair = `${tok.symbol}_BNB`;
+    node = spawn(process.execPath, [BIN, 'start', '--home', home, '--rpc.laddr', `tcp://127.0.0.1:${port}`, '--log_level', 'warn'], { stdio: 'ignore' });
+    await waitReady(url);
+    const report = await runLoad({
+      rpc: url,
+      sourcePriv: fromHex(JSON.parse(readFileSync(k.file, 'utf8')).privkey as string),
+      accounts: opts.accounts ?? 500,
+      rate,
+      durationSec,
+      mix: { transfer: 0, order: 100 },
+      pair,
+      drainSec: 60,
+      log,
+    });
+    let rssMb = 0;
+    try {
+      rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      /* not Linux */
+    }
+    const tr = (await (await fetch(`${url}/api/v1/trades?symbol=${pair}&limit=1`)).json()) as { total: number };
+    return {
+      rate,
+      durationSec,
+      pair,
+      submittedPerSec: report.submittedPerSec,
+      committedPerSec: report.committedPerSec,
+      committedOk: report.committedOk,
+      latencyP50Ms: report.latencyP50Ms,
+      latencyP99Ms: report.latencyP99Ms,
+      lost: report.lost,
+      rejectsByCode: report.rejectsByCode,
+      trades: tr.total,
+      rssMb,
+      verifiesPerSec,
+      ratio: report.committedPerSec / verifiesPerSec,
+      report,
+    };
+  } finally {
+    node?.kill('SIGTERM');
+    setTimeout(() => rmSync(home, { recursive: true, force: true }), 2000).unref();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rate = process.argv[2] ? Number(process.argv[2]) : undefined;
+  const durationSec = process.argv[3] ? Number(process.argv[3]) : undefined;
+  const r = await runOrdersBench({ rate, durationSec, log: (l) => console.error(l) });
+  console.log(
+    `orders: ${r.committedPerSec.toFixed(0)} committed signed orders/s (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}; ` +
+      `p50 ${r.latencyP50Ms.toFixed(0)} ms, p99 ${r.latencyP99Ms.toFixed(0)} ms, lost ${r.lost}, ${r.trades} trades, rejects ${JSON.stringify(r.rejectsByCode)}, RSS ${r.rssMb.toFixed(0)} MB)`,
+  );
+  console.log(`reference: ${r.verifiesPerSec.toFixed(0)} native single-thread verifies/s; ratio ${r.ratio.toFixed(3)}`);
+}
