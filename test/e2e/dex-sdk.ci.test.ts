@@ -43,6 +43,11 @@ describe('e2e: the DEX through the real SDK (list by gov, trade, cancel, IOC, st
     await c.initChain();
     await c.setPrivateKey(priv);
     if (async) c.useAsyncBroadcast(true);
+    // SDK quirk Q10 (client-api.md §8): Gov and Swap are process-wide singletons bound to the
+    // first BncClient ever made in the process (another test file's, when the suite runs
+    // together). Bind them to this client, as a one-client-per-process script would have them.
+    if (c.gov) c.gov._bncClient = c;
+    if (c.swap) c.swap._bncClient = c;
     return c;
   }
   async function get<T = unknown>(path: string): Promise<T> {
