@@ -38,7 +38,7 @@ import { AppQueries } from './queries.js';
 import { encodeAddress } from '../codec/index.js';
 import { Bank, bankModule, totalSupplyMatchesBalances, nonNegativeBalances } from '../modules/bank/index.js';
 import { Tokens, TimeLocks, tokensModule } from '../modules/tokens/index.js';
-import { Staking, stakingModule } from '../modules/staking/index.js';
+import { Staking, stakingModule, stakingGovHook } from '../modules/staking/index.js';
 import { ParamsKeeper, paramsModule } from '../modules/params/index.js';
 import { GovKeeper, govModule } from '../modules/gov/index.js';
 import { DexKeeper, dexModule } from '../modules/dex/index.js';
@@ -147,6 +147,7 @@ export class DexApp implements Application {
     // The DEX reads gov (listing proposals) through a narrow interface and registers its gov hook.
     this.dex = new DexKeeper({ bank: this.bank, tokens: this.tokens, gov: this.gov });
     this.registerModule(govModule(this.gov));
+    this.gov.addHook(stakingGovHook(this.staking, () => this.chain()));
     // The peg creates its pegged tokens at genesis, so it comes before the DEX (whose genesis
     // pairs may quote them); insurance takes its share of the fee pool before it is distributed.
     const peg = pegModule({ bank: this.bank, tokens: this.tokens });

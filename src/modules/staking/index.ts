@@ -1,7 +1,22 @@
 /** Staking module: validators from genesis, fee payees, evidence → jail and slash. */
 export * from './keeper.js';
+export { stakingGovHook } from './gov.js';
 import type { AppModule } from '../../app/router.js';
+import { rootError } from '../../errors.js';
+import { encodeAddress } from '../../codec/index.js';
+import { toHex } from '../../crypto/hash.js';
 import { DEFAULT_SLASH_FRACTION, Staking, type SlashBank, type StakingKeeper } from './keeper.js';
+
+/** One row of the `stake/validators` query (JSON, amounts as decimal strings). */
+export interface StakeValidatorJson {
+  name: string;
+  consensus_address: string;
+  operator: string;
+  power: string;
+  jailed: boolean;
+  jailed_at_height: string;
+  slashed: string;
+}
 
 /**
  * `bank` enables slashing of the operator's BNB; without it a double sign only jails.
@@ -44,5 +59,25 @@ export function stakingModule(staking: StakingKeeper, bank?: SlashBank): AppModu
         }
       },
     },
+    queries: [
+      {
+        // `abci_query?path="stake/validators"`: every validator record, jailed ones included
+        // (the RPC's validator lists show only the active set, where a jailed one is absent).
+        route: 'stake',
+        handle(kv, parts, _data, chain) {
+          if (parts.length !== 1 || parts[0] !== 'validators') throw rootError('unknownRequest', `unknown stake query ${parts.join('/')}`);
+          const rows: StakeValidatorJson[] = staking.validators(kv).map((v) => ({
+            name: v.name,
+            consensus_address: toHex(v.consensusAddress).toUpperCase(),
+            operator: encodeAddress(v.operator, chain.hrp),
+            power: v.power.toString(),
+            jailed: v.jailed,
+            jailed_at_height: String(v.jailedAtHeight ?? 0n),
+            slashed: String(v.slashed ?? 0n),
+          }));
+          return new TextEncoder().encode(JSON.stringify(rows));
+        },
+      },
+    ],
   };
 }

@@ -156,6 +156,16 @@ export class Staking implements StakingKeeper {
     return { validator: next, slashed };
   }
 
+  /**
+   * Sets a validator's power by governance (a new validator, a power change, or power 0 to
+   * remove it); the change reaches consensus through this block's validator updates.
+   */
+  setPower(kv: KVWriter, v: Validator): void {
+    this.setValidator(kv, v);
+    this.pending = this.pending.filter((u) => toHex(u.pubKey) !== toHex(v.consensusPubKey));
+    this.pending.push({ pubKey: v.consensusPubKey, power: v.jailed ? 0n : v.power });
+  }
+
   validatorUpdates(_kv: KVReader): ValidatorUpdate[] {
     return [...this.pending].sort((a, b) => (toHex(a.pubKey) < toHex(b.pubKey) ? -1 : 1));
   }
