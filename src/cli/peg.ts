@@ -28,20 +28,10 @@ import { parseCoinList, readGenesis, writeGenesis, type GenesisDoc } from '../no
 import { homePaths } from '../node/config.js';
 import { NETWORK_KINDS, parseLimits, parseNetwork, parseParams } from '../modules/peg/genesis.js';
 import '../modules/peg/msgs.js';
-import { signAndSend } from './tx.js';
+import { signAndSend, type TxFlags } from './tx.js';
 import { CliError, homePrefix, nodeUrl, openKeyring, passwordOf, printJson, resolveHome } from './common.js';
 
-interface Flags {
-  from: string;
-  keyringBackend?: string;
-  home?: string;
-  node?: string;
-  chainId?: string;
-  memo?: string;
-  password?: string;
-  async?: boolean;
-  addressPrefix?: string;
-}
+type Flags = TxFlags;
 
 function txFlags(c: Command): Command {
   return c

@@ -7,6 +7,7 @@ import { decodeAddress, INT64_MAX, parseFixed8 } from '../../codec/index.js';
 import { sha256, toHex } from '../../crypto/hash.js';
 import type { KVWriter } from '../../state/types.js';
 import type { ValidatedGenesis } from '../../app/genesis.js';
+import { creditGenesisAccount as credit } from '../../node/genesis-file.js';
 import type { GenesisDoc } from '../../node/genesis-file.js';
 import { MAX_NAME_BYTES, MAX_TOTAL_SUPPLY, validateIssueSymbol, validateTokenSymbol } from '../tokens/symbol.js';
 import { dexError } from './errors.js';
@@ -68,17 +69,6 @@ export function initDexGenesis(dex: DexKeeper, kv: KVWriter, genesis: ValidatedG
 // ---------------------------------------------------------------------------------------------
 // genesis-file edits (CLI)
 
-function credit(doc: GenesisDoc, address: string, denom: string, amount: bigint): void {
-  let acc = doc.app_state.accounts.find((a) => a.address === address);
-  if (!acc) {
-    acc = { address, coins: [] };
-    doc.app_state.accounts.push(acc);
-  }
-  const c = acc.coins.find((x) => x.denom === denom);
-  if (c) c.amount = (BigInt(c.amount) + amount).toString();
-  else acc.coins.push({ denom, amount: amount.toString() });
-  acc.coins.sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
-}
 
 export interface GenesisTokenSpec {
   /** Original symbol (2–8 letters/digits, optional `.B`); upper-cased. */
