@@ -15,6 +15,7 @@ import { runStateBench } from './state.js';
 import { runAppBench } from './app.js';
 import { runMatchBench, runMatchScaleBench } from './match.js';
 import { runOrdersBench } from './orders.js';
+import { runConsensusBench } from './consensus.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const BIN = join(ROOT, 'bin', 'dexchain.js');
@@ -94,6 +95,13 @@ async function main(): Promise<void> {
     `node (1 validator): signed orders offered at ${f0(quick ? 500 : 2000)}/s`,
     `${f0(o.committedPerSec)} committed orders/s, p50 ${f0(o.latencyP50Ms)} ms, p99 ${f0(o.latencyP99Ms)} ms, lost ${o.lost}`,
     `${f2(o.ratio)} × native 1-thread verifies/s`,
+  ]);
+
+  const c = await runConsensusBench(quick ? { durationMs: 5000, txs: 10 } : {});
+  rows.push([
+    'consensus: 4 validators (processes, libp2p loopback), timeout_commit 0',
+    `${f2(c.heightsPerSec)} heights/s, mean block ${f0(c.meanBlockMs)} ms, tx broadcast→commit mean ${f0(c.txLatencyMeanMs)} ms (p50 ${f0(c.txLatencyP50Ms)})`,
+    `${f2(c.ratioToSolo)} × 1-validator heights/s (${f2(c.soloHeightsPerSec)}/s)`,
   ]);
 
   const table = ['| what | figure | ratio to a reference of the same run |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

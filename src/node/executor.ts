@@ -100,7 +100,9 @@ export class BlockExecutor {
     const hash = headerHash(block.header);
     // Signatures of txs this node has not seen yet are verified on the worker pool in parallel.
     await this.preverify(block.txs);
+    const tVerified = performance.now();
     const response = this.execute(block, hash, powers);
+    const tExecuted = performance.now();
     if (beforeSave) await beforeSave(response);
     const results = response.txResults;
     const stored: StoredTxResult[] = results.map((r) => ({ code: r.code, log: r.log, data: r.data, events: r.events }));
@@ -115,12 +117,22 @@ export class BlockExecutor {
       addresses: block.txs.map((tx) => txAddresses(tx, this.hrp)),
       txs: block.txs,
     });
+    const tSaved = performance.now();
     const { appHash } = await this.app.commit();
+    const tCommitted = performance.now();
     this.lastResultsHash = resultsHash(results);
     this.mempool?.update(block.header.height, results.map((r) => ({ hash: r.hash, code: r.code, log: r.log })));
     const applied: AppliedBlock = { block, hash, results, response, appHash };
+    const ms = (a: number, b: number) => Math.round(b - a);
     this.log.info(
-      { height: block.header.height, txs: block.txs.length, hash: toHex(hash).toUpperCase().slice(0, 16), ms: Math.round(performance.now() - started) },
+      {
+        height: block.header.height,
+        txs: block.txs.length,
+        hash: toHex(hash).toUpperCase().slice(0, 16),
+        ms: ms(started, performance.now()),
+        // where the time went: signature pre-verification, execution, block store, state commit, mempool recheck
+        phases: { verify: ms(started, tVerified), exec: ms(tVerified, tExecuted), store: ms(tExecuted, tSaved), commit: ms(tSaved, tCommitted), recheck: ms(tCommitted, performance.now()) },
+      },
       'committed block',
     );
     for (const l of this.listeners) {

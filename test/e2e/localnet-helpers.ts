@@ -151,3 +151,68 @@ export async function sameHashes(nodes: LocalnetNode[], h: number): Promise<{ ag
   const hs = (await Promise.all(nodes.map((n) => n.blockHash(h)))).filter((x): x is string => !!x);
   return { agree: new Set(hs).size <= 1, have: hs.length, hashes: hs };
 }
+
+/** Block hash and header app hash of height h as one node serves them (`/block?height=h`). */
+export async function blockInfo(node: LocalnetNode, h: number): Promise<{ hash: string; appHash: string } | undefined> {
+  try {
+    const r = await fetch(`${node.url}/block?height=${h}`, { signal: AbortSignal.timeout(3000) });
+    const j = (await r.json()) as { result?: { block_id: { hash: string }; block: { header: { app_hash: string } } } };
+    return j.result ? { hash: j.result.block_id.hash, appHash: j.result.block.header.app_hash } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every node serves every height 1..upTo with the same block hash and the same app hash; throws
+ * naming the first height where one is missing or differs.
+ */
+export async function assertSameChain(nodes: LocalnetNode[], upTo: number): Promise<void> {
+  for (let h = 1; h <= upTo; h++) {
+    const infos = await Promise.all(nodes.map((n) => blockInfo(n, h)));
+    const missing = infos.findIndex((x) => !x);
+    if (missing >= 0) throw new Error(`node${missing} does not serve block ${h}`);
+    const hashes = new Set(infos.map((x) => x!.hash));
+    const apps = new Set(infos.map((x) => x!.appHash));
+    if (hashes.size !== 1) throw new Error(`fork at height ${h}: block hashes ${infos.map((x) => x!.hash).join(' ')}`);
+    if (apps.size !== 1) throw new Error(`app hashes differ at height ${h}: ${infos.map((x) => x!.appHash).join(' ')}`);
+  }
+}
+
+/** `abci_query?path="…"` decoded as JSON (the value is base64 JSON), or undefined on an error code. */
+export async function abciQueryJson<T>(node: LocalnetNode, path: string): Promise<T | undefined> {
+  const r = await fetch(`${node.url}/abci_query?path=${encodeURIComponent(`"${path}"`)}`, { signal: AbortSignal.timeout(3000) });
+  const j = (await r.json()) as { result?: { response: { code: number; value: string | null } } };
+  const resp = j.result?.response;
+  if (!resp || resp.code !== 0 || !resp.value) return undefined;
+  return JSON.parse(Buffer.from(resp.value, 'base64').toString('utf8')) as T;
+}
+
+/** The active validator set a node reports (`/validators`): upper-case address → voting power. */
+export async function activeValidators(node: LocalnetNode): Promise<{ height: number; powers: Map<string, bigint> }> {
+  const r = await fetch(`${node.url}/validators`, { signal: AbortSignal.timeout(3000) });
+  const j = (await r.json()) as { result: { block_height: string; validators: { address: string; voting_power: string }[] } };
+  return { height: Number(j.result.block_height), powers: new Map(j.result.validators.map((v) => [v.address.toUpperCase(), BigInt(v.voting_power)])) };
+}
+
+/** A started N-validator localnet in a temp dir (see `dexchain testnet`). */
+export interface Localnet {
+  dir: string;
+  net: TestnetJson;
+  nodes: LocalnetNode[];
+  basePort: number;
+}
+
+/** Writes the homes and starts every node; on a failure while starting, kills what it started. */
+export async function startLocalnet(dir: string, n: number, chainId: string, extraArgs: string[] = FAST_CONSENSUS): Promise<Localnet> {
+  const basePort = await freeBasePort(n + 1); // one spare slot for a test-only extra process
+  const net = dexchainJson<TestnetJson>(['testnet', '--validators', String(n), '--output', dir, '--chain-id', chainId, '--base-port', String(basePort)]);
+  const nodes = net.nodes.map((x) => new LocalnetNode(x.home, x.rpc, extraArgs));
+  try {
+    for (const x of nodes) x.start();
+  } catch (e) {
+    await Promise.all(nodes.map((x) => x.stop('SIGKILL')));
+    throw e;
+  }
+  return { dir, net, nodes, basePort };
+}

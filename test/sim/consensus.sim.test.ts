@@ -7,46 +7,23 @@
  *   npx mocha test/sim                          ~200 seeds across n = 4, 7, 10
  *   SIM_SEEDS=5000 npx mocha test/sim           more seeds (split the same way)
  *   SIM_SEED=1234 [SIM_N=7] npx mocha test/sim  replay exactly one seed
+ *   npm run sim -- --seeds 5000                 the same outside mocha (test/sim/run.ts)
  */
-import assert from 'node:assert/strict';
-import { runSim, SimFailure } from './harness.js';
-
-const CONFIGS = [
-  { n: 4, share: 0.55 },
-  { n: 7, share: 0.3 },
-  { n: 10, share: 0.15 },
-];
+import { checkSeed, SIM_CONFIGS, simPlan } from './plan.js';
 
 const single = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : undefined;
 const total = Number(process.env.SIM_SEEDS ?? 200);
 
-function check(n: number, seed: number): void {
-  try {
-    const r = runSim({ seed, n, byzantine: true, crashes: true, partitions: true, chaosMs: 8000, extraHeights: 2 });
-    assert.ok(r.heights.every((h) => h >= 1));
-    assert.ok(r.evidenceAgainstByz > 0);
-  } catch (e) {
-    if (e instanceof SimFailure) {
-      throw new Error(`${e.message}\n  replay: SIM_SEED=${seed} SIM_N=${n} npx mocha test/sim/consensus.sim.test.ts`);
-    }
-    throw new Error(`seed ${seed} (n=${n}) crashed: ${(e as Error).stack}\n  replay: SIM_SEED=${seed} SIM_N=${n} npx mocha test/sim/consensus.sim.test.ts`);
-  }
-}
-
 describe('consensus simulation', function () {
   this.timeout(0);
   if (single !== undefined) {
-    const ns = process.env.SIM_N ? [Number(process.env.SIM_N)] : CONFIGS.map((c) => c.n);
-    for (const n of ns) it(`n=${n} seed ${single}`, () => check(n, single));
+    const ns = process.env.SIM_N ? [Number(process.env.SIM_N)] : SIM_CONFIGS.map((c) => c.n);
+    for (const n of ns) it(`n=${n} seed ${single}`, () => void checkSeed(n, single));
     return;
   }
-  let base = 1;
-  for (const { n, share } of CONFIGS) {
-    const count = Math.max(1, Math.round(total * share));
-    const first = base;
-    base += count;
+  for (const { n, first, count } of simPlan(total)) {
     it(`n=${n}: ${count} seeds (${first}..${first + count - 1}) keep agreement, validity and liveness`, () => {
-      for (let seed = first; seed < first + count; seed++) check(n, seed);
+      for (let seed = first; seed < first + count; seed++) checkSeed(n, seed);
     });
   }
 });
