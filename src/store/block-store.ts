@@ -137,11 +137,14 @@ class LevelBlockStore implements BlockStore {
         added.set(addr, (added.get(addr) ?? 0) + 1);
       }
     }
-    for (const [addr, k] of added) {
-      const key = concatBytes(NS.count, utf8(addr));
-      const cur = await this.db.get(key);
-      ops.push({ type: 'put', key, value: heightToBytes((cur ? bytesToHeight(cur) : 0) + k) });
-    }
+    // One multi-get for every address's running count (one round trip, not one per address).
+    const entries = [...added];
+    const keys = entries.map(([addr]) => concatBytes(NS.count, utf8(addr)));
+    const curs = keys.length ? await this.db.getMany(keys) : [];
+    entries.forEach(([, k], i) => {
+      const cur = curs[i];
+      ops.push({ type: 'put', key: keys[i]!, value: heightToBytes((cur ? bytesToHeight(cur) : 0) + k) });
+    });
     ops.push({ type: 'put', key: LATEST, value: h });
     if (this.base === 0) ops.push({ type: 'put', key: BASE, value: h });
     await this.db.batch(ops, { sync: this.sync });
