@@ -1,6 +1,6 @@
 /**
  * Turns a committed block into websocket events: trades and order changes from the DEX's
- * end-block events, the depth of every pair that changed, and the balances of the accounts the
+ * end-block events, the depth and the full-depth book (every resting order) of every pair that changed, and the balances of the accounts the
  * block touched (bounded per block so a full block cannot stall the node).
  */
 import type { AppliedBlock } from './executor.js';
@@ -42,6 +42,11 @@ export function publishBlockEvents(live: LiveFeed, b: AppliedBlock, node: RpcNod
   for (const symbol of [...pairs].sort()) {
     const d = node.dex?.depth(symbol, DEPTH_LEVELS) as { bids?: [string, string][]; asks?: [string, string][] } | undefined;
     if (d) live.publishDepth?.({ height, symbol, bids: d.bids ?? [], asks: d.asks ?? [] });
+    if (live.publishBook && node.dex?.book) {
+      const book = node.dex.book(symbol);
+      // the event carries the block's height even if the view reports its own
+      if (book) live.publishBook({ height, symbol, bids: book.bids, asks: book.asks, ...(book.truncated ? { truncated: true } : {}) });
+    }
   }
   if (live.publishAccount) {
     const touched = new Set<string>();

@@ -307,6 +307,15 @@ export async function handleApiV1(node: RpcNode, req: IncomingMessage, path: str
       if (!d) throw HttpError.notFound(`trading pair ${symbol} not found`);
       return ok(d);
     }
+    case 'book': {
+      const symbol = query.get('symbol');
+      if (!symbol) throw HttpError.badRequest('symbol is required (BASE_QUOTE)');
+      const limit = intParam('limit', query.get('limit'), 5000, 1, 5000);
+      if (!node.dex?.book) throw HttpError.notFound('the full-depth book is not served by this node');
+      const b = node.dex.book(symbol, limit);
+      if (!b) throw HttpError.notFound(`trading pair ${symbol} not found`);
+      return ok(b);
+    }
     case 'orders': {
       if (arg === 'open') {
         const addr = checkAddress(node, query.get('address'));

@@ -72,6 +72,30 @@ export interface DexViews {
   trades?(query: Record<string, string>): { trade: unknown[]; total: number };
   ticker24h?(symbol?: string): unknown[];
   klines?(query: Record<string, string>): unknown[];
+  /**
+   * Every open order of the pair from committed state, bids then asks each best price first
+   * and then by arrival, at most `limit` per side (default 5000); undefined for an unknown pair.
+   */
+  book?(symbol: string, limit?: number): BookView | undefined;
+}
+
+/** One resting order of a full-depth book (fixed8 decimal strings). */
+export interface BookOrderView {
+  id: string;
+  owner: string;
+  price: string;
+  quantity: string;
+  cumulativeQuantity: string;
+  createdHeight: number;
+}
+
+export interface BookView {
+  symbol: string;
+  height: number;
+  bids: BookOrderView[];
+  asks: BookOrderView[];
+  /** True when a side held more than `limit` orders and was cut. */
+  truncated?: boolean;
 }
 
 /** Extra `/api/v1/<prefix>` routes a module adds (peg, insurance…). */

@@ -6,11 +6,13 @@
  *   `AND tx.height=N`), `unsubscribe`, `unsubscribe_all`, and every plain RPC method
  *   (`status`, `block`, …) answered by the same handler as HTTP.
  * - `/api/ws`: Binance-style streams. The client sends
- *   `{"method":"subscribe","topic":"blocks"|"trades"|"marketDepth"|"allOrders"|"orders"|"accounts",
+ *   `{"method":"subscribe","topic":"blocks"|"trades"|"marketDepth"|"book"|"allOrders"|"orders"|"accounts",
  *     "symbols":[…],"address":"…","from_height":N}` and receives `{"stream","height","data"}`.
  *   `from_height` replays what the client missed from a bounded in-memory history; when that
  *   height is older than what is kept the reply is a clear error and the client falls back to
- *   the REST API.
+ *   the REST API. `book` is the full-depth book (every resting order) of each pair that changed
+ *   in a block; each message is a whole snapshot, so the hub keeps only the latest one per pair
+ *   and a `from_height` replay sends those snapshots at or after that height (never a 410).
  *
  * The node feeds both through {@link LiveFeed} from its block listener; nothing here reads
  * consensus state directly, so a slow or hostile client can only hurt its own connection.
@@ -60,6 +62,28 @@ export interface DepthEvent {
   asks: [string, string][];
 }
 
+/** One resting order, fixed8 strings. */
+export interface BookOrder {
+  id: string;
+  owner: string;
+  price: string;
+  quantity: string;
+  cumulativeQuantity: string;
+  createdHeight: number;
+}
+
+/**
+ * Every resting order of a pair after the block: bids best price first then by arrival, asks
+ * likewise (matching priority), at most the node's per-side limit (`truncated` says it was cut).
+ */
+export interface BookEvent {
+  height: number;
+  symbol: string;
+  bids: BookOrder[];
+  asks: BookOrder[];
+  truncated?: boolean;
+}
+
 /** An order change (new, partially filled, filled, cancelled, expired). */
 export interface OrderEvent {
   symbol: string;
@@ -83,6 +107,7 @@ export interface LiveFeed {
   publishBlock(ev: BlockEvent): void;
   publishTrades?(ev: TradesEvent): void;
   publishDepth?(ev: DepthEvent): void;
+  publishBook?(ev: BookEvent): void;
   publishOrders?(ev: OrdersEvent): void;
   publishAccount?(ev: AccountEvent): void;
 }
@@ -102,7 +127,7 @@ export function blockEventOf(b: { block: { header: { height: number; timeMs: num
 // The hub: bounded history + fan-out
 // ---------------------------------------------------------------------------------------------
 
-export const TOPICS = ['blocks', 'trades', 'marketDepth', 'allOrders', 'accounts'] as const;
+export const TOPICS = ['blocks', 'trades', 'marketDepth', 'book', 'allOrders', 'accounts'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 export interface StreamItem {
@@ -131,6 +156,11 @@ export class HistoryGoneError extends Error {
 /** The node-side implementation of {@link LiveFeed}: keeps recent items and tells listeners. */
 export class LiveHub implements LiveFeed {
   private readonly items: StreamItem[] = [];
+  /**
+   * Latest full-depth book per pair. Books are whole snapshots (up to thousands of orders), so
+   * they stay out of the per-height history: one per pair bounds memory by the number of pairs.
+   */
+  private readonly books = new Map<string, StreamItem>();
   private readonly listeners = new Set<(item: StreamItem) => void>();
   private readonly keepHeights: number;
   private readonly maxItems: number;
@@ -180,6 +210,14 @@ export class LiveHub implements LiveFeed {
     this.push({ topic: 'marketDepth', height: ev.height, symbol: ev.symbol, data: ev });
   }
 
+  publishBook(ev: BookEvent): void {
+    const item: StreamItem = { topic: 'book', height: ev.height, symbol: ev.symbol, data: ev };
+    const prev = this.books.get(ev.symbol);
+    if (prev && prev.height > ev.height) return; // an older block replayed after restart
+    this.books.set(ev.symbol, item);
+    this.emit(item);
+  }
+
   publishOrders(ev: OrdersEvent): void {
     for (const o of ev.orders) this.push({ topic: 'allOrders', height: ev.height, symbol: o.symbol, addresses: [o.owner], data: o });
   }
@@ -210,9 +248,24 @@ export class LiveHub implements LiveFeed {
     return out;
   }
 
+  /**
+   * The latest book of each pair published at or after `fromHeight` that passes `filter`, oldest
+   * first. A snapshot supersedes every earlier one, so a client that missed heights has missed
+   * nothing else and this never throws {@link HistoryGoneError}.
+   */
+  replayBooks(fromHeight: number, filter: (item: StreamItem) => boolean): StreamItem[] {
+    return [...this.books.values()]
+      .filter((it) => it.height >= fromHeight && filter(it))
+      .sort((a, b) => a.height - b.height || (a.symbol! < b.symbol! ? -1 : a.symbol! > b.symbol! ? 1 : 0));
+  }
+
   private push(item: StreamItem): void {
     if (item.height < this.latestHeight && item.topic === 'blocks') return; // a replayed block after restart: ignore
     this.items.push(item);
+    this.emit(item);
+  }
+
+  private emit(item: StreamItem): void {
     for (const fn of this.listeners) {
       try {
         fn(item);
@@ -263,13 +316,19 @@ export interface LiveSockets {
   close(): Promise<void>;
 }
 
-const send = (ws: WebSocket, msg: unknown, maxBuffered: number): void => {
+/** Sends an already serialized frame (a book frame is serialized once for every subscriber). */
+const sendText = (ws: WebSocket, text: string, maxBuffered: number): void => {
   if (ws.readyState !== WebSocket.OPEN) return;
   if (ws.bufferedAmount > maxBuffered) {
     ws.close(1013, 'client too slow: too many unsent messages');
     return;
   }
-  ws.send(JSON.stringify(msg, jsonReplacer));
+  ws.send(text);
+};
+
+const send = (ws: WebSocket, msg: unknown, maxBuffered: number): void => {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  sendText(ws, JSON.stringify(msg, jsonReplacer), maxBuffered);
 };
 
 function errorMessage(e: unknown): string {
@@ -579,7 +638,8 @@ export function attachWebsocket(server: Server, deps: WebsocketDeps): LiveSocket
           return;
         }
         try {
-          replay = hub.replay(fh, (item) => subMatches(merged, item));
+          const f = (item: StreamItem): boolean => subMatches(merged, item);
+          replay = merged.topic === 'book' ? hub.replayBooks(fh, f) : hub.replay(fh, f);
         } catch (e) {
           if (e instanceof HistoryGoneError) {
             fail(410, e.message, { earliest_height: e.earliest, latest_height: e.latest });
@@ -595,7 +655,8 @@ export function attachWebsocket(server: Server, deps: WebsocketDeps): LiveSocket
   }
 
   const offHub = hub.on((item) => {
-    for (const c of streams) if (c.matches(item)) send(c.ws, streamFrame(item), maxBuffered);
+    let text: string | undefined;
+    for (const c of streams) if (c.matches(item)) sendText(c.ws, (text ??= JSON.stringify(streamFrame(item), jsonReplacer)), maxBuffered);
     if (item.topic === 'blocks') cometOnBlock(item.data as BlockEvent);
   });
 

@@ -244,6 +244,42 @@ describe('live websocket (/websocket and /api/ws)', () => {
     c.close();
   });
 
+  it('/api/ws book: full-depth snapshots per symbol with their height; from_height sends the latest snapshots', async () => {
+    const order = (id: string, price: string, qty: string, h: number) => ({ id, owner: 'tbnb1owner', price, quantity: qty, cumulativeQuantity: '0.00000000', createdHeight: h });
+    const h1 = chain.produce(hub);
+    hub.publishBook({ height: h1, symbol: 'AAA-000_BNB', bids: [order('O-1', '1.00000000', '2.00000000', h1)], asks: [] });
+    hub.publishBook({ height: h1, symbol: 'BBB-000_BNB', bids: [], asks: [order('O-2', '3.00000000', '1.00000000', h1)] });
+    const h2 = chain.produce(hub);
+    const book2 = { height: h2, symbol: 'AAA-000_BNB', bids: [order('O-1', '1.00000000', '2.00000000', h1), order('O-3', '1.00000000', '5.00000000', h2)], asks: [order('O-4', '1.10000000', '1.00000000', h2)] };
+    hub.publishBook(book2);
+
+    const c = await Client.open(`${base}/api/ws`);
+    const welcome = (await c.next((m) => m.stream === 'welcome')) as { data: { topics: string[] } };
+    assert.ok(welcome.data.topics.includes('book'));
+    // replay: only the latest AAA snapshot (h2), not the superseded one at h1 nor BBB's
+    c.send({ method: 'subscribe', topic: 'book', symbols: ['AAA-000_BNB'], from_height: h1 });
+    const ack = await c.next((m) => m.method === 'subscribe');
+    assert.equal(ack.error, undefined);
+    assert.equal(ack.replayed, 1);
+    const r = (await c.next((m) => m.stream === 'book')) as { height: number; symbol: string; data: typeof book2 };
+    assert.equal(r.height, h2);
+    assert.equal(r.symbol, 'AAA-000_BNB');
+    assert.deepEqual(r.data, book2);
+
+    // live: only the subscribed symbol, every message carries its height
+    const h3 = chain.produce(hub);
+    hub.publishBook({ height: h3, symbol: 'BBB-000_BNB', bids: [], asks: [] });
+    hub.publishBook({ height: h3, symbol: 'AAA-000_BNB', bids: [], asks: [] });
+    const live = (await c.next((m) => m.stream === 'book')) as { height: number; symbol: string; data: { height: number; bids: unknown[] } };
+    assert.equal(live.symbol, 'AAA-000_BNB');
+    assert.equal(live.height, h3);
+    assert.equal(live.data.height, h3);
+    assert.deepEqual(live.data.bids, []);
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(c.msgs.filter((m) => m.stream === 'book').length, 0, 'BBB was not subscribed');
+    c.close();
+  });
+
   it('refuses other paths and connections past the limit', async () => {
     await assert.rejects(Client.open(`${base}/elsewhere`), /404/);
     const open = await Promise.all([1, 2, 3, 4].map(() => Client.open(`${base}/api/ws`)));
@@ -271,6 +307,23 @@ describe('LiveHub history', () => {
     );
     assert.equal(items[0]!.height, hub.earliest);
     assert.deepEqual(hub.replay(7, () => true), []);
+  });
+
+  it('keeps only the latest book per pair, outside the per-height history', () => {
+    const hub = new LiveHub({ keepHeights: 2, maxItems: 10 });
+    for (let h = 1; h <= 5; h++) {
+      hub.publishBlock({ height: h, hash: 'H', timeMs: h, numTxs: 0, txs: [] });
+      hub.publishBook({ height: h, symbol: h % 2 ? 'A_B' : 'C_B', bids: [], asks: [] });
+    }
+    // heights 1..3 are gone from the history, yet the books at 4 (C_B) and 5 (A_B) replay
+    assert.throws(() => hub.replay(1, () => true), HistoryGoneError);
+    assert.deepEqual(hub.replay(4, () => true).map((i) => i.topic), ['blocks', 'blocks']);
+    const books = hub.replayBooks(1, (i) => i.topic === 'book');
+    assert.deepEqual(books.map((i) => [i.symbol, i.height]), [['C_B', 4], ['A_B', 5]]);
+    assert.deepEqual(hub.replayBooks(5, () => true).map((i) => i.symbol), ['A_B']);
+    // an older snapshot (a block replayed after a restart) does not replace a newer one
+    hub.publishBook({ height: 3, symbol: 'A_B', bids: [], asks: [] });
+    assert.equal(hub.replayBooks(1, () => true).find((i) => i.symbol === 'A_B')!.height, 5);
   });
 
   it('parses the CometBFT queries it serves', () => {

@@ -34,6 +34,9 @@ import { concatBytes as cat } from '../../state/bytes.js';
 export const MAX_PAIRS_LIMIT = 1000;
 export const DEFAULT_BOOK_LEVELS = 100;
 export const MAX_BOOK_LEVELS = 1000;
+/** Orders per side in a full-depth book read (default and ceiling). */
+export const DEFAULT_BOOK_ORDERS = 5000;
+export const MAX_BOOK_ORDERS = 5000;
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
@@ -57,6 +60,55 @@ export function depthFromState(kv: KVReader, symbol: string, side: 1 | 2, n: num
     }
   }
   return out;
+}
+
+/** One resting order in a full-depth book, fixed8 strings. */
+export interface BookOrderJson {
+  id: string;
+  owner: string;
+  price: string;
+  quantity: string;
+  cumulativeQuantity: string;
+  createdHeight: number;
+}
+
+export interface BookJson {
+  symbol: string;
+  height: number;
+  bids: BookOrderJson[];
+  asks: BookOrderJson[];
+  /** True when a side had more than `limit` orders and was cut. */
+  truncated: boolean;
+}
+
+/**
+ * Every open order of a side in book-key order: best price first, then arrival (the key is
+ * side/price/seq), so this is exactly the matching priority. Reads one order past `n` only to
+ * tell whether the side was cut.
+ */
+export function bookSideFromState(kv: KVReader, symbol: string, side: 1 | 2, n: number): { orders: OrderRecord[]; truncated: boolean } {
+  const orders: OrderRecord[] = [];
+  for (const [, v] of kv.iterate(bookSidePrefix(symbol, side), { limit: n + 1 })) {
+    if (orders.length >= n) return { orders, truncated: true };
+    orders.push(decodeOrder(v));
+  }
+  return { orders, truncated: false };
+}
+
+/** The full-depth book of a pair, or undefined when the pair does not exist. */
+export function bookFromState(kv: KVReader, symbol: string, n: number, hrp: string): BookJson | undefined {
+  if (!getPair(kv, symbol)) return undefined;
+  const fmt = (o: OrderRecord): BookOrderJson => ({
+    id: o.id,
+    owner: encodeAddress(o.owner, hrp),
+    price: formatFixed8(o.price),
+    quantity: formatFixed8(o.qty),
+    cumulativeQuantity: formatFixed8(o.cumQty),
+    createdHeight: o.createdHeight,
+  });
+  const bids = bookSideFromState(kv, symbol, 1, n);
+  const asks = bookSideFromState(kv, symbol, 2, n);
+  return { symbol, height: readHeight(kv), bids: bids.orders.map(fmt), asks: asks.orders.map(fmt), truncated: bids.truncated || asks.truncated };
 }
 
 /** True when the pair has new orders not yet matched (journal entries in this state). */
@@ -351,6 +403,10 @@ function apiQuery(kv: KVReader, parts: string[], f: Filter, hrp: string): unknow
         height: readHeight(kv),
         pending_match: pendingMatch(kv, a!),
       };
+    }
+    case 'book': {
+      const n = parseCount(b ?? String(DEFAULT_BOOK_ORDERS), 'limit', MAX_BOOK_ORDERS);
+      return bookFromState(kv, a ?? '', Math.max(1, n), hrp) ?? null;
     }
     case 'open':
       return openOrdersOf(kv, decodeAddress(a ?? '', hrp), f.symbol).map((o) => orderJson(o, hrp));

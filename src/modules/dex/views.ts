@@ -6,9 +6,9 @@
  */
 import { parseFixed8, formatFixed8 } from '../../codec/index.js';
 import type { DexApp } from '../../app/app.js';
-import type { DexViews } from '../../rpc/types.js';
+import type { BookView, DexViews } from '../../rpc/types.js';
 import type { DexKeeper } from './keeper.js';
-import type { OrderJson, TradeJson } from './queries.js';
+import { DEFAULT_BOOK_ORDERS, MAX_BOOK_ORDERS, type OrderJson, type TradeJson } from './queries.js';
 
 export interface DexViewsOptions {
   /** Current time in unix ms (ticker window); default `Date.now`. */
@@ -158,6 +158,10 @@ export function createDexViews(app: DexApp, _dex: DexKeeper, opts: DexViewsOptio
     depth(symbol, limit) {
       const d = q<object | null>(`depth/${symbol}/${Math.max(1, Math.min(limit || 100, 1000))}`);
       return d ?? undefined;
+    },
+    book(symbol, limit = DEFAULT_BOOK_ORDERS) {
+      const n = Math.max(1, Math.min(Math.floor(limit) || DEFAULT_BOOK_ORDERS, MAX_BOOK_ORDERS));
+      return q<BookView | null>(`book/${symbol}/${n}`) ?? undefined;
     },
     openOrders(address, symbol, offset = 0, limit = 500) {
       const all = q<OrderJson[]>(`open/${address}`, symbol ? { symbol } : {}) ?? [];
