@@ -4,7 +4,8 @@
  * search must find it, and new blocks must appear without a reload.
  *
  * Until `dexchain start` mounts the page and the websocket itself, the node is started through
- * test/e2e/web-runner.ts (the same compiled node plus the mount). Screenshots of the main pages
+ * test/e2e/web-runner.ts (the same compiled node plus the mount). A peg deposit attested by two
+ * custodians through the CLI must show on the peg page and the account. Screenshots of the main pages
  * go to test/e2e/screenshots/, and network / markets / peg are copied to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
@@ -214,6 +215,11 @@ describe('e2e: the web page in a real browser', function () {
     await page.fill('#q', 'not a thing!');
     await page.press('#q', 'Enter');
     await page.getByText(/Nothing matches/).waitFor();
+    // end on a successful search and an empty box so the screenshots that follow have a clean header
+    await page.fill('#q', bob);
+    await page.press('#q', 'Enter');
+    await page.getByTestId('account-address').getByText(bob).waitFor();
+    await page.fill('#q', '');
   });
 
   const listedMarkets = async (): Promise<unknown[] | undefined> => {
@@ -251,6 +257,33 @@ describe('e2e: the web page in a real browser', function () {
     await go(`#/markets/${pair}`);
     await page.getByTestId('trades').locator('tr').first().waitFor({ timeout: 30_000 });
     await shot('markets');
+  });
+
+  it('a peg deposit attested by two custodians through the CLI: supply on the peg page, balance on the account', async () => {
+    // `dexchain init` writes a local peg: custodian0..2 in the test keyring, 2-of-3 attestation,
+    // and a mint needs attested reserves covering the new supply, so reserves come first.
+    const tx = (args: string[], from: string): void => {
+      const r = cliJson<{ code: number; log?: string }>(['tx', 'peg', ...args, '--from', from, ...common]);
+      assert.equal(r.code, 0, `peg ${args[0]} from ${from}: ${r.log ?? JSON.stringify(r)}`);
+    };
+    for (const c of ['custodian0', 'custodian1']) tx(['attest-reserves', '--asset', 'BTC', '--network', 'bitcoin', '--amount', '10', '--ext-height', '800000'], c);
+    const extTx = 'b7'.repeat(32);
+    const deposit = ['attest-deposit', '--asset', 'BTC', '--network', 'bitcoin', '--ext-tx-id', extTx, '--ext-index', '0', '--recipient', alice, '--amount', '1.5'];
+    tx(deposit, 'custodian0');
+    // one custodian is below the threshold: nothing minted yet
+    const before = cliJson<{ supply: string }>(['query', 'peg', 'asset', 'BTC', '--node', node.url]);
+    assert.equal(Number(before.supply), 0, `minted after one attestation: ${JSON.stringify(before)}`);
+    tx(deposit, 'custodian1');
+
+    await go('#/peg');
+    const row = page.getByTestId('peg-asset-BTC');
+    await row.getByTestId('peg-supply').getByText('1.50000000', { exact: true }).waitFor({ timeout: 20_000 });
+    assert.ok(await page.locator('#peg-reserves').getByText('10.00000000').count(), 'the attested reserve is shown');
+
+    await go(`#/account/${alice}`);
+    // the pegged token's chain denom carries the usual suffix (BTC-xxx)
+    const btcRow = page.getByTestId('balances').locator('tr', { has: page.getByRole('cell', { name: /^BTC(-[0-9A-Z]{3})?$/ }) });
+    await btcRow.getByText('1.50000000').first().waitFor({ timeout: 20_000 });
   });
 
   it('peg page: assets, reserves and insurance, or a clear empty state', async () => {

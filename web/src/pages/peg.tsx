@@ -66,9 +66,11 @@ export function PegPage() {
                   {assets.flatMap((a) => {
                     const nets = a.networks.length ? a.networks : [undefined];
                     return nets.map((n, i) => (
-                      <tr key={`${a.symbol}-${n?.network ?? i}`}>
+                      <tr key={`${a.symbol}-${n?.network ?? i}`} data-testid={i === 0 ? `peg-asset-${a.symbol}` : undefined}>
                         <td class="mono">{i === 0 ? a.symbol : ''}</td>
-                        <td class="r">{i === 0 ? <Amount v={a.supply} /> : ''}</td>
+                        <td class="r" data-testid={i === 0 ? 'peg-supply' : undefined}>
+                          {i === 0 ? <Amount v={a.supply} /> : ''}
+                        </td>
                         <td class="r">{i === 0 ? <Amount v={a.escrow} /> : ''}</td>
                         <td>{n?.network ?? <span class="muted">—</span>}</td>
                         <td class="r">{n ? <Amount v={n.reserve} /> : '—'}</td>
