@@ -152,9 +152,10 @@ function txRow(node: RpcNode, t: StoredTx): unknown {
 /**
  * Broadcast: body is one hex tx, or several separated by newlines (the original accepted a
  * list). `sync=true` waits until each tx is committed and reports the block result. Without it,
- * on a node with batch admission, the answer comes after the cheap checks (decode, size,
- * duplicate): code 0 then means "accepted for checking", and a tx whose signature or checkTx
- * fails later is dropped and reported by `GET /api/v1/tx/{hash}`.
+ * on a node with batch admission, `sync=false` answers once the batch's signatures are verified
+ * (on the worker pool) and checkTx has run: code 0 means "in the mempool". Answering earlier (after
+ * the cheap checks only) let an overloaded node accept txs it then had to drop, leaving sequence
+ * gaps behind; waiting for admission gives clients honest codes and back-pressure instead.
  */
 async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchParams, maxBody: number): Promise<ApiReply> {
   const raw = (await readBody(req, maxBody)).toString('utf8').trim();
@@ -179,7 +180,7 @@ async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchPa
   });
   const batch = (node as RpcNode & Partial<AdmissionNode>).broadcastBatch;
   const outcomes = batch
-    ? await batch.call(node, txs, sync ? 'commit' : 'async', req.socket.remoteAddress ?? '')
+    ? await batch.call(node, txs, sync ? 'commit' : 'sync', req.socket.remoteAddress ?? '')
     : await Promise.all(txs.map((tx) => node.broadcast(tx, sync)));
   const rows = outcomes.map((o) => {
     const res = o.committed && o.committed.code !== undefined ? { code: o.committed.code, log: o.committed.log } : { code: o.check.code, log: o.check.log };
