@@ -274,11 +274,6 @@ describe('match vectors (../shared/vectors/match.json)', () => {
     }
   });
 
-  describe('legacy_full_match', () => {
-    for (const c of byKind('legacy_full_match')) {
-      it(`${c.id} (pre-BEP19 engine, not implemented: dexchain runs the post-BEP19 rules from height 1)`, function () {
-        this.skip();
-      });
-    }
-  });
+  // legacy_full_match (the pre-BEP19 engine, §A.5) runs through `dexchain dex match --engine
+  // legacy` in test/unit/dex/cli/vectors-cli.test.ts.
 });
