@@ -238,6 +238,7 @@ export class DexNode {
       blocks: this.blocks,
       metrics: this.metrics,
       validators: () => this.validators,
+      validatorsAt: (h: number) => this.valsets.get(h)?.validators,
       last: () => ({ height: this.lastHeight, timeMs: this.lastTimeMs, hash: this.lastHash }),
       engine: () => this.engine,
       rpcAddress: () => this.rpcAddress,

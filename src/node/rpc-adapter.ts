@@ -36,6 +36,8 @@ export interface NodeParts {
   blocks: BlockStore;
   metrics: NodeMetrics;
   validators: () => Validator[];
+  /** The set that signs height `h` (kept for recent heights), if known. */
+  validatorsAt?: (h: number) => readonly Validator[] | undefined;
   last: () => { height: number; timeMs: number; hash: Uint8Array };
   engine: () => ConsensusEngine;
   rpcAddress: () => string;
@@ -101,11 +103,17 @@ export function buildRpcNode(p: NodeParts): RpcNode {
     fees() {
       return p.app.queries.fees();
     },
-    validators() {
+    validators(height?: number) {
       const byAddr = new Map(p.app.queries.validators().map((v) => [v.consensus_address, v]));
-      return p.validators().map((v): ValidatorView => {
+      let set: readonly Validator[] = p.validators();
+      if (height !== undefined && height !== p.last().height && p.validatorsAt) {
+        const at = p.validatorsAt(height);
+        if (!at) throw rootError('notFound', `the validator set of height ${height} is not kept by this node`);
+        set = at;
+      }
+      return set.map((v): ValidatorView => {
         const j = byAddr.get(hexUp(v.address));
-        return { address: v.address, pubKey: v.pubKey, power: v.votingPower, proposerPriority: v.proposerPriority, name: j?.name, operator: j?.operator };
+        return { address: v.address, pubKey: v.pubKey, power: v.votingPower, proposerPriority: v.proposerPriority, name: j?.name, operator: j?.operator, jailed: j?.jailed };
       });
     },
     abciQuery(path, data, height) {

@@ -291,6 +291,7 @@ export async function handleApiV1(node: RpcNode, req: IncomingMessage, path: str
           voting_power: v.power.toString(),
           name: v.name,
           operator: v.operator,
+          jailed: v.jailed ?? false,
         })),
       );
     case 'peers':

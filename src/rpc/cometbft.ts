@@ -228,9 +228,10 @@ export async function handleCometMethod(node: RpcNode, method: string, p: Params
       return { last_height: String(latest), block_metas: metas };
     }
     case 'validators': {
-      const vals = node.validators();
+      const h = str(p, 'height') ? heightParam(node, p) : node.latestHeight();
+      const vals = node.validators(h);
       return {
-        block_height: String(node.latestHeight()),
+        block_height: String(h),
         validators: vals.map((v) => ({
           address: hex(v.address),
           pub_key: { type: 'tendermint/PubKeyEd25519', value: b64(v.pubKey) },

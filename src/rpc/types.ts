@@ -40,6 +40,8 @@ export interface ValidatorView {
   proposerPriority: bigint;
   name?: string;
   operator?: string;
+  /** Jailed for misbehaviour (staking record). */
+  jailed?: boolean;
 }
 
 export interface NodeStatusView {
@@ -110,7 +112,8 @@ export interface RpcNode {
   token(symbol: string): TokenView | undefined;
   timelocks(address: string): unknown[];
   fees(): unknown;
-  validators(): ValidatorView[];
+  /** The current set, or the set of `height` when the node still keeps it. */
+  validators(height?: number): ValidatorView[];
   abciQuery(path: string, data: Uint8Array, height?: number): QueryResponse;
   abciInfo(): { height: number; appHash: Uint8Array; version: string };
   /** Submits one tx: checkTx into the mempool; `waitCommit` waits for its block. */
