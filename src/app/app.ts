@@ -42,7 +42,7 @@ import { Staking, stakingModule, stakingGovHook } from '../modules/staking/index
 import { ParamsKeeper, paramsModule } from '../modules/params/index.js';
 import { GovKeeper, govModule } from '../modules/gov/index.js';
 import { DexKeeper, dexModule } from '../modules/dex/index.js';
-import { pegModule, pegGovHook, pegGovExecutor, pegInvariants, type PegKeeper } from '../modules/peg/index.js';
+import { pegModule, pegGovHook, pegGovExecutor, pegInvariants, PEG_MODULE_ADDRESS, type PegKeeper } from '../modules/peg/index.js';
 import { insuranceModule, insuranceGovExecutor, insuranceFundBacked, type InsuranceKeeper } from '../modules/insurance/index.js';
 
 const CHAIN_KEY = new TextEncoder().encode('app/chain');
@@ -155,6 +155,7 @@ export class DexApp implements Application {
     this.peg = peg.keeper;
     this.insurance = insurance.keeper;
     this.registerModule(peg);
+    this.tokens.addModuleOwner(PEG_MODULE_ADDRESS);
     this.registerModule(insurance);
     this.gov.addHook(pegGovHook([pegGovExecutor(peg.keeper), insuranceGovExecutor(insurance.keeper)], () => this.chain()));
     this.registerModule(dexModule(this.dex));

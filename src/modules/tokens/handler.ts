@@ -99,6 +99,10 @@ export function burnHandler(tokens: TokenKeeper, bank: BankKeeper): MsgHandler<B
     },
     handle(ctx, msg) {
       const t = tokens.mustGetToken(ctx.kv, msg.symbol);
+      // A module's tokens (pegged assets) leave only through that module, so its books balance.
+      if (tokens.isModuleOwned?.(t.owner)) {
+        throw tokenError('notOwner', `${msg.symbol} is owned by a module: it leaves the chain through a peg withdrawal, not a burn`);
+      }
       // post-BEP82: any holder burns from its own free balance
       bank.subtractCoins(ctx.kv, msg.from, [{ denom: msg.symbol, amount: msg.amount }]);
       if (msg.amount > t.totalSupply) throw rootError('insufficientCoins', `burn of ${msg.amount} exceeds the supply ${t.totalSupply}`);

@@ -56,9 +56,23 @@ export interface TokenKeeper {
   listTokens(kv: KVReader, offset: number, limit: number): Token[];
   /** symbol → total supply, for the supply invariant. */
   supplies(kv: KVReader): Map<string, bigint>;
+  /** True when `owner` is a module account (its tokens change supply only through that module). */
+  isModuleOwned?(owner: Uint8Array): boolean;
 }
 
 export class Tokens implements TokenKeeper {
+  /** Module accounts that own tokens (the peg's pegged assets), as hex. */
+  private readonly moduleOwners = new Set<string>();
+
+  /** Marks a module account: holders cannot burn the tokens it owns (they leave through the module). */
+  addModuleOwner(owner: Uint8Array): void {
+    this.moduleOwners.add(Buffer.from(owner).toString('hex'));
+  }
+
+  isModuleOwned(owner: Uint8Array): boolean {
+    return this.moduleOwners.has(Buffer.from(owner).toString('hex'));
+  }
+
   getToken(kv: KVReader, symbol: string): Token | undefined {
     const b = kv.get(tokenKey(symbol));
     return b ? decodeTokenRecord(b) : undefined;
