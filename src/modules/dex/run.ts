@@ -268,8 +268,12 @@ export class BlockRun {
     const kv = this.ctx.kv;
     const height = this.ctx.block.height;
     const hrp = this.ctx.chain.hrp;
-    for (const e of this.orders.values()) {
-      if (!e.dirty) continue;
+    // Sorted (pair, arrival) rather than in the order the match touched them: closed-order
+    // sequence numbers and events must not depend on Map insertion order.
+    const dirty = [...this.orders.values()]
+      .filter((e) => e.dirty)
+      .sort((a, b) => (a.rec.symbol < b.rec.symbol ? -1 : a.rec.symbol > b.rec.symbol ? 1 : a.rec.seq < b.rec.seq ? -1 : a.rec.seq > b.rec.seq ? 1 : 0));
+    for (const e of dirty) {
       if (e.closed) {
         deleteOpenOrder(kv, e.rec);
         putClosedOrder(kv, e.rec, height);
