@@ -11,6 +11,9 @@ import { addressFromPubKey, sha256, toHex } from '../crypto/hash.js';
 import { bulkSigner, publicKeyFromPrivate, randomPrivateKey } from '../crypto/secp256k1.js';
 import { NodeClient } from './http.js';
 import { signTx } from './sign.js';
+import { rootError, type RootCode } from '../errors.js';
+
+const abciRoot = (kind: keyof typeof RootCode): number => rootError(kind, '').code;
 
 export interface LoadOptions {
   rpc: string;
@@ -56,6 +59,8 @@ export interface LoadReport {
   failedInBlockByCode: Record<string, number>;
   blocks: number;
   lost: number;
+  /** Sends repeated because the node pushed back (busy), not counted as submitted twice. */
+  retried: number;
 }
 
 interface Pending {
@@ -131,7 +136,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   // 2. Sign ahead: round-robin over accounts, each with its own sequence.
   const total = Math.floor(o.rate * o.durationSec);
   log(`signing ${total} txs ahead (${signer.backend} signer)`);
-  const txs: { bytes: Uint8Array; hash: string }[] = new Array(total);
+  const txs: { bytes: Uint8Array; hash: string; sender: number }[] = new Array(total);
   const mixTotal = o.mix.transfer + o.mix.order;
   for (let i = 0; i < total; i++) {
     const a = accts[i % accts.length]!;
@@ -158,7 +163,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const signature = signer.sign(sha256(signBytes), a.priv);
     const bytes = encodeTx({ msgs: [msg], signatures: [{ pub_key: a.pub, signature, account_number: a.accNum, sequence: a.seq }], memo: '', source: 0n, data: new Uint8Array() });
     a.seq++;
-    txs[i] = { bytes, hash: txHashHex(bytes) };
+    txs[i] = { bytes, hash: txHashHex(bytes), sender: i % accts.length };
   }
 
   // 3. Follow blocks.
@@ -208,38 +213,69 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   // lane sends its batches one after another, lanes run in parallel.
   const batch = o.batch ?? Math.max(1, Math.min(500, Math.ceil(o.rate / 20)));
   const laneCount = Math.max(1, Math.min(16, accts.length));
-  const lanes = Array.from({ length: laneCount }, () => ({ buf: [] as { bytes: Uint8Array; hash: string }[], busy: undefined as Promise<void> | undefined }));
+  const lanes = Array.from({ length: laneCount }, () => ({ buf: [] as { bytes: Uint8Array; hash: string; sender: number }[], busy: undefined as Promise<void> | undefined, pauseUntil: 0 }));
+  const maxBatch = Math.max(batch, 500);
   const rejects: Record<string, number> = {};
   let submitted = 0;
   let accepted = 0;
   const t0 = Date.now();
   let lastProgress = 0;
+  // Back-pressure is not loss: txs refused because the node is busy (429/503, `rateLimited`,
+  // `mempoolFull`) go back to the front of their lane and are sent again after a pause, and so
+  // are the txs of the same senders behind them in the batch (they failed only because an
+  // earlier sequence was missing). Everything else refused is counted by code.
+  const RETRYABLE = new Set([abciRoot('rateLimited'), abciRoot('mempoolFull')]);
+  const SEQUENCE = abciRoot('invalidSequence');
+  let retried = 0;
   const send = (lane: (typeof lanes)[number]): void => {
-    if (lane.busy || lane.buf.length === 0) return;
-    const chunk = lane.buf.splice(0, lane.buf.length);
+    if (lane.busy || lane.buf.length === 0 || Date.now() < lane.pauseUntil) return;
+    const chunk = lane.buf.splice(0, Math.min(lane.buf.length, maxBatch));
     const sentAt = Date.now();
-    for (const t of chunk) pending.set(t.hash, { sentAt });
-    submitted += chunk.length;
+    for (const t of chunk) if (!pending.has(t.hash)) pending.set(t.hash, { sentAt });
     lane.busy = client
-      .broadcast(chunk.map((t) => t.bytes), false)
+      .broadcast(
+        chunk.map((t) => t.bytes),
+        false,
+      )
       .then((rows) => {
+        const again: typeof chunk = [];
+        const blocked = new Set<number>();
         rows.forEach((r, k) => {
-          if (r.code === 0) accepted++;
-          else {
+          const t = chunk[k]!;
+          if (r.code === 0) {
+            accepted++;
+            submitted++;
+          } else if (RETRYABLE.has(r.code) || (r.code === SEQUENCE && blocked.has(t.sender))) {
+            blocked.add(t.sender);
+            again.push(t);
+          } else {
+            submitted++;
             rejects[r.code] = (rejects[r.code] ?? 0) + 1;
-            pending.delete(chunk[k]!.hash);
+            pending.delete(t.hash);
           }
         });
+        if (again.length > 0) requeue(lane, again);
       })
       .catch((e: Error) => {
-        const key = `http:${(e as { status?: number }).status ?? 'error'}`;
-        rejects[key] = (rejects[key] ?? 0) + chunk.length;
-        for (const t of chunk) pending.delete(t.hash);
+        const status = (e as { status?: number }).status;
+        if (status === 429 || status === 503) requeue(lane, chunk);
+        else {
+          const key = `http:${status ?? 'error'}`;
+          submitted += chunk.length;
+          rejects[key] = (rejects[key] ?? 0) + chunk.length;
+          for (const t of chunk) pending.delete(t.hash);
+        }
       })
       .finally(() => {
         lane.busy = undefined;
         send(lane);
       });
+  };
+  const requeue = (lane: (typeof lanes)[number], txs: typeof lanes[number]['buf']): void => {
+    retried += txs.length;
+    lane.buf.unshift(...txs);
+    lane.pauseUntil = Date.now() + 100;
+    setTimeout(() => send(lane), 110);
   };
   const progress = (): void => {
     o.onProgress?.({ elapsedSec: (Date.now() - t0) / 1000, submitted, accepted, committed, rejected: Object.values(rejects).reduce((x, y) => x + y, 0), height });
@@ -257,7 +293,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   }
   while (lanes.some((l) => l.busy || l.buf.length > 0)) {
     for (const lane of lanes) send(lane);
-    await Promise.all(lanes.map((l) => l.busy));
+    await Promise.race([sleep(50), Promise.all(lanes.map((l) => l.busy))]);
   }
   const sendSec = (Date.now() - t0) / 1000;
   const drainUntil = Date.now() + (o.drainSec ?? 30) * 1000;
@@ -288,6 +324,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     failedInBlockByCode: failedInBlock,
     blocks,
     lost: pending.size,
+    retried,
   };
 }
 

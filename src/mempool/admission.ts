@@ -10,8 +10,9 @@
  * signatures are refused before they take mempool room, and a tx known bad fails in checkTx
  * with the exact error a verification gives, without verifying again.
  *
- * Ordering: batches verify concurrently but enter the mempool in the order they arrived, so a
- * sender's txs keep their sequence order across requests.
+ * Ordering: batches verify concurrently but enter the mempool in the order they arrived from
+ * their source (client IP or peer), so a sender's txs keep their sequence order across
+ * requests; batches of different sources do not wait for each other.
  *
  * Fairness: each source (client IP, peer) may have at most `maxPendingPerSource` txs between
  * arrival and the mempool; beyond that its txs are refused (`rateLimited`), so one flooding
@@ -65,8 +66,12 @@ export class Admission {
   /** Hashes between arrival and the mempool (duplicates of these are refused). */
   private readonly inFlight = new Set<string>();
   private readonly perSource = new Map<string, number>();
-  /** Completion of the last batch: the next one enters the mempool after it. */
-  private tail: Promise<void> = Promise.resolve();
+  /**
+   * Per source, completion of its last batch: its next batch enters the mempool after it. Only
+   * a source's own txs need arrival order (a sender's sequence); one source's backlog never
+   * holds another's batches back.
+   */
+  private readonly tails = new Map<string, Promise<void>>();
   readonly stats = { submitted: 0, refusedEarly: 0, refusedLater: 0 };
 
   constructor(
@@ -85,12 +90,13 @@ export class Admission {
 
   /**
    * Full admission: resolves with each tx's checkTx result (in input order) once the batch is
-   * in the mempool. Never rejects.
+   * in the mempool. Never rejects. `beforeAdd` runs just before each surviving tx is offered to
+   * the mempool (tx gossip marks peer txs there so they are not published back).
    */
-  async admit(txs: readonly Uint8Array[], source = ''): Promise<CheckTxResult[]> {
+  async admit(txs: readonly Uint8Array[], source = '', beforeAdd?: (hash: string) => void): Promise<CheckTxResult[]> {
     const { out, items } = this.precheck(txs, source);
     if (items.length > 0) {
-      const added = await this.enqueue(items, source);
+      const added = await this.enqueue(items, source, beforeAdd);
       for (let i = 0; i < items.length; i++) out[items[i]!.at] = added[i]!;
     }
     return out as CheckTxResult[];
@@ -109,8 +115,8 @@ export class Admission {
   }
 
   /** Resolves when every batch admitted so far is in the mempool (tests, shutdown). */
-  idle(): Promise<void> {
-    return this.tail;
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -152,7 +158,7 @@ export class Admission {
   }
 
   /** Verify (concurrently with other batches), then add in arrival order. */
-  private enqueue(items: Item[], source: string): Promise<CheckTxResult[]> {
+  private enqueue(items: Item[], source: string, beforeAdd?: (hash: string) => void): Promise<CheckTxResult[]> {
     let poolError: ChainError | undefined;
     const verified = this.app
       .preverify(
@@ -162,7 +168,7 @@ export class Admission {
       .catch((e: unknown) => {
         poolError = rootError('mempoolFull', `node busy: signatures cannot be checked now (${(e as Error)?.message ?? e})`);
       });
-    const prev = this.tail;
+    const prev = this.tails.get(source);
     const done = (async () => {
       await verified;
       await prev;
@@ -173,6 +179,7 @@ export class Admission {
           r = failure(it.hash, poolError);
           this.mempool.recordRejection(it.hash, r.code, r.log);
         } else {
+          beforeAdd?.(it.hash);
           r = this.mempool.add(it.tx, it.hash);
         }
         if (r.code !== 0 && r.code !== DUPLICATE) this.stats.refusedLater++;
@@ -186,10 +193,15 @@ export class Admission {
       }
       return res;
     })();
-    this.tail = done.then(
-      () => undefined,
-      () => undefined,
+    const tail = done.then(
+      () => {
+        if (this.tails.get(source) === tail) this.tails.delete(source);
+      },
+      () => {
+        if (this.tails.get(source) === tail) this.tails.delete(source);
+      },
     );
+    this.tails.set(source, tail);
     return done;
   }
 }

@@ -188,7 +188,7 @@ export class DexNode {
         logger: this.log.child({ module: 'p2p' }),
       });
       this.network = network;
-      attachTxGossip(this.mempool, network, this.log.child({ module: 'mempool' }));
+      attachTxGossip(this.mempool, this.admission!, network, this.log.child({ module: 'mempool' }));
       const c = cfg.consensus;
       this.engine = new BftEngine({
         chainId: this.chainId,

@@ -1,31 +1,119 @@
 /**
- * Tx gossip: txs our mempool accepts from clients are published on the `txs` topic; txs from
- * peers go through `mempool.add` (which runs checkTx) and are not re-published by us (the
- * network layer relays). A peer that hands over a tx failing checkTx loses a point — lightly,
- * because a tx valid when it sent it may have become invalid after our last block.
+ * Tx gossip. Txs our mempool accepts from clients are published on the `txs` topic in batches
+ * (one message per event-loop turn or per `MAX_BATCH_BYTES`, not one per tx: at thousands of
+ * txs per second a message per tx costs more in framing and encryption than the txs
+ * themselves). Batches from peers go through the same admission pipeline as RPC batches
+ * (signatures verified on the worker pool, then checkTx), are not re-published by us (the
+ * network layer relays), and count against that peer's admission budget. A peer handing over
+ * a malformed batch or a tx failing checkTx loses a point — lightly for a tx, because a tx
+ * valid when it was sent may have become invalid after our last block.
+ *
+ * Wire format of a batch: repeated (u32 big-endian length ‖ tx bytes).
  */
 import { rootError } from '../errors.js';
+import { MAX_TX_BYTES } from '../codec/tx.js';
 import type { Mempool } from '../mempool/mempool.js';
+import type { Admission } from '../mempool/admission.js';
 import type { Network } from '../p2p/types.js';
 import type { Logger } from './logger.js';
 
 const INVALID_TX_PENALTY = 1;
+const MALFORMED_BATCH_PENALTY = 5;
 const HARMLESS = new Set([rootError('duplicateTx', '').code, rootError('mempoolFull', '').code, rootError('rateLimited', '').code, rootError('insufficientFee', '').code]);
+/** Largest batch we publish (peers' flood layer accepts messages up to 1 MiB). */
+export const MAX_BATCH_BYTES = 512 * 1024;
+/** Hashes of txs that came from peers, remembered so we do not publish them back. */
+const FROM_PEERS_LIMIT = 200_000;
 
-export function attachTxGossip(mempool: Mempool, network: Network, log: Logger): () => void {
-  let fromPeer = false;
-  mempool.onAccepted((tx) => {
-    if (fromPeer) return;
-    network.publish('txs', tx).catch((e: Error) => log.debug({ err: e.message }, 'tx publish failed'));
-  });
-  return network.subscribe('txs', (tx, from) => {
-    fromPeer = true;
-    let res;
-    try {
-      res = mempool.add(tx);
-    } finally {
-      fromPeer = false;
+export function encodeTxBatch(txs: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const t of txs) size += 4 + t.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let o = 0;
+  for (const t of txs) {
+    view.setUint32(o, t.length);
+    out.set(t, o + 4);
+    o += 4 + t.length;
+  }
+  return out;
+}
+
+/** Splits a batch; throws on a truncated or oversized entry (the sender is misbehaving). */
+export function decodeTxBatch(data: Uint8Array): Uint8Array[] {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: Uint8Array[] = [];
+  let o = 0;
+  while (o < data.length) {
+    if (o + 4 > data.length) throw new Error('truncated tx batch: length prefix cut short');
+    const n = view.getUint32(o);
+    if (n === 0 || n > MAX_TX_BYTES) throw new Error(`tx batch entry of ${n} bytes (1..${MAX_TX_BYTES} allowed)`);
+    if (o + 4 + n > data.length) throw new Error('truncated tx batch: entry cut short');
+    out.push(data.subarray(o + 4, o + 4 + n));
+    o += 4 + n;
+  }
+  return out;
+}
+
+export function attachTxGossip(mempool: Mempool, admission: Admission, network: Network, log: Logger): () => void {
+  const fromPeers = new Set<string>();
+  let outbox: Uint8Array[] = [];
+  let outboxBytes = 0;
+  let scheduled = false;
+  let stopped = false;
+
+  const flush = (): void => {
+    scheduled = false;
+    if (outbox.length === 0 || stopped) return;
+    const batch = encodeTxBatch(outbox);
+    outbox = [];
+    outboxBytes = 0;
+    network.publish('txs', batch).catch((e: Error) => log.debug({ err: e.message }, 'tx publish failed'));
+  };
+
+  mempool.onAccepted((tx, hash) => {
+    if (fromPeers.delete(hash)) return;
+    if (outboxBytes + tx.length + 4 > MAX_BATCH_BYTES) flush();
+    outbox.push(tx);
+    outboxBytes += tx.length + 4;
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
     }
-    if (res.code !== 0 && !HARMLESS.has(res.code)) network.penalize(from, `invalid tx: ${res.log}`, INVALID_TX_PENALTY);
   });
+
+  const unsubscribe = network.subscribe('txs', (data, from) => {
+    let txs: Uint8Array[];
+    try {
+      txs = decodeTxBatch(data);
+    } catch (e) {
+      network.penalize(from, `malformed tx batch: ${(e as Error).message}`, MALFORMED_BATCH_PENALTY);
+      return;
+    }
+    if (txs.length === 0) return;
+    void admission
+      .admit(txs, `peer:${from}`, (hash) => {
+        // Called for each tx that will be offered to the mempool: it must not echo back.
+        if (fromPeers.size >= FROM_PEERS_LIMIT) fromPeers.delete(fromPeers.values().next().value as string);
+        fromPeers.add(hash);
+      })
+      .then((results) => {
+        let bad = 0;
+        let why = '';
+        for (const r of results) {
+          if (r.code === 0) continue;
+          fromPeers.delete(r.hash);
+          if (!HARMLESS.has(r.code)) {
+            bad++;
+            why = r.log;
+          }
+        }
+        if (bad > 0) network.penalize(from, `${bad} invalid tx(s), e.g.: ${why}`, INVALID_TX_PENALTY);
+      });
+  });
+
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
 }

@@ -1,0 +1,151 @@
+/**
+ * Load on a multi-validator network: `dexchain testnet` homes, N `dexchain start` processes on
+ * loopback (they share this machine's cores), and `dexchain load` (a further process) sending
+ * signed transfers to node0, which gossips them; every node verifies, checks and executes
+ * every tx. Reports what the load generator reports (committed tx/s, p50/p99 broadcast→commit
+ * latency, lost) and each node's RSS at the end. Nothing is asserted; every process is killed
+ * at the end, also on failure.
+ *
+ *   npx tsx scripts/bench/net-load.ts [--validators 4] [--rate 3000] [--duration 60]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const BIN = process.env.DEXCHAIN_E2E_BIN ?? join(ROOT, 'bin', 'dexchain.js');
+
+export interface NetLoadOptions {
+  validators?: number;
+  rate?: number;
+  durationSec?: number;
+  accounts?: number;
+  mix?: string;
+  log?: (line: string) => void;
+}
+
+export interface NetLoadResult {
+  validators: number;
+  rate: number;
+  durationSec: number;
+  committedPerSec: number;
+  submittedPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  lost: number;
+  blocks: number;
+  rssMb: number[];
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+async function freeBase(n: number): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = 42_000 + 10 * Math.floor(Math.random() * 1500);
+    let ok = true;
+    for (let k = 0; k < n && ok; k++) ok = (await portFree(p + 10 * k)) && (await portFree(p + 10 * k + 1));
+    if (ok) return p;
+  }
+  throw new Error('no free port range');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function cliJson<T>(args: string[]): T {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`dexchain ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+async function height(url: string): Promise<number> {
+  try {
+    const r = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2000) });
+    const j = (await r.json()) as { result: { sync_info: { latest_block_height: string } } };
+    return Number(j.result.sync_info.latest_block_height);
+  } catch {
+    return -1;
+  }
+}
+
+function rssMb(pid: number | undefined): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadResult> {
+  const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
+  const n = o.validators ?? 4;
+  const rate = o.rate ?? 3000;
+  const durationSec = o.durationSec ?? 60;
+  const dir = mkdtempSync(join(tmpdir(), 'dexchain-bench-net-'));
+  const children: ChildProcess[] = [];
+  const kill = () => children.forEach((c) => c.kill('SIGKILL'));
+  process.once('SIGINT', kill);
+  try {
+    const base = await freeBase(n);
+    const net = cliJson<{ chain_id: string; nodes: { home: string; rpc: string }[] }>(['testnet', '--validators', String(n), '--output', dir, '--chain-id', 'bench-net', '--base-port', String(base)]);
+    for (const x of net.nodes) {
+      children.push(spawn(process.execPath, [BIN, 'start', '--home', x.home, '--log_level', 'warn'], { stdio: 'ignore' }));
+    }
+    const rpc = net.nodes[0]!.rpc;
+    const end = Date.now() + 90_000;
+    while ((await Promise.all(net.nodes.map((x) => height(x.rpc)))).some((h) => h < 2)) {
+      if (Date.now() > end) throw new Error('the network did not reach height 2 within 90 s');
+      await sleep(200);
+    }
+    log(`net-load bench: ${n} validators up; load ${rate}/s for ${durationSec} s into node0`);
+    const load = spawn(
+      process.execPath,
+      [BIN, 'load', '--rpc', rpc, '--from', 'validator', '--keyring-backend', 'test', '--home', net.nodes[0]!.home, '--accounts', String(o.accounts ?? 1000), '--rate', String(rate), '--duration', String(durationSec), '--mix', o.mix ?? 'transfer:100', '--drain', '60'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(load);
+    let out = '';
+    let err = '';
+    load.stdout!.on('data', (d) => (out += d));
+    load.stderr!.on('data', (d) => (err += d));
+    const code = await new Promise<number>((r) => load.once('exit', (c) => r(c ?? 1)));
+    const rss = children.slice(0, n).map((c) => rssMb(c.pid));
+    if (code !== 0) throw new Error(`load failed: ${err.slice(-800)}`);
+    const j = JSON.parse(out) as { committedPerSec: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number };
+    const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss };
+    log(`net-load bench: ${r.committedPerSec.toFixed(0)} committed tx/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, lost ${r.lost}, RSS ${rss.map((x) => x.toFixed(0)).join('/')} MB`);
+    return r;
+  } finally {
+    process.removeListener('SIGINT', kill);
+    kill();
+    await sleep(500);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runNetLoadBench({
+    validators: arg('--validators') ? Number(arg('--validators')) : undefined,
+    rate: arg('--rate') ? Number(arg('--rate')) : undefined,
+    durationSec: arg('--duration') ? Number(arg('--duration')) : undefined,
+    mix: arg('--mix'),
+  })
+    .then((r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'))
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
