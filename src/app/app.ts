@@ -10,7 +10,7 @@
  * A failed tx (ante or handler) leaves no state change and pays no fee.
  */
 import { rootError, toChainError } from '../errors.js';
-import { decodeTx, txHashHex } from '../codec/index.js';
+import { decodeTx, txHashHex, MAX_TX_BYTES } from '../codec/index.js';
 import type { DecodedTx } from '../codec/types.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
 import type { KVReader, KVWriter, StateStore } from '../state/types.js';
@@ -31,6 +31,7 @@ import { EndBlockOrder, Router, type AppModule } from './router.js';
 import { runAnte, signatureJobs, FEE_DENOM, type AnteDeps } from './ante.js';
 import type { VerifyJob } from '../crypto/pool.js';
 import { SigCache } from './sigcache.js';
+import { signaturesVerdict, TX_ALL_VALID, type SignChain } from './tx-verify.js';
 import { FeePool, distributeFees } from './fees.js';
 import { Overlay } from './overlay.js';
 import { validateGenesis } from './genesis.js';
@@ -60,6 +61,11 @@ export function isBreatheBlock(prevTimeMs: number, timeMs: number): boolean {
 /** What `preverify` needs from the worker pool (`VerifyPool` fits). */
 export interface BatchVerifier {
   verifyBatch(jobs: VerifyJob[]): Promise<boolean[]>;
+  /**
+   * Tx-level verdicts (`TxVerdict`, see tx-verify.ts), the whole per-tx work done off this
+   * thread. When present, `preverify` uses it and neither decodes nor hashes sign bytes here.
+   */
+  verifyTxs?(txs: readonly Uint8Array[], chain: SignChain): Promise<Int32Array>;
 }
 
 export interface DexAppDeps {
@@ -388,8 +394,10 @@ export class DexApp implements Application {
 
   /**
    * Verifies the signatures of txs not verified yet, in one batch on the worker pool (inline
-   * without one), and records each verdict in `sigCache` (and the decoded tx in the decode
-   * cache), so checkTx / deliverTx of these txs verify nothing. Undecodable txs are skipped
+   * without one), and records each verdict in `sigCache`, so checkTx / deliverTx of these txs
+   * verify nothing. With a tx-level pool (`verifyTxs`, e.g. VerifyPool) the workers do all the
+   * per-tx work and this thread does only hash look-ups and one copy of the bytes; otherwise
+   * the txs are decoded here (and kept in the decode cache). Undecodable txs are skipped
    * (checkTx rejects them). Run it on a batch of incoming txs before checkTx, and on a
    * proposal's txs before finalizeBlock. Rejects only when the pool does (queue full, closed):
    * the txs then simply verify inline in the ante step.
@@ -403,6 +411,63 @@ export class DexApp implements Application {
     } catch {
       return;
     }
+    const pool = this.verifyPool;
+    if (pool?.verifyTxs) return this.preverifyOnWorkers(pool as Required<BatchVerifier>, txs, hashes, chain);
+    if (!pool) return this.preverifyInline(txs, hashes, chain);
+    return this.preverifyJobs(pool, txs, hashes, chain);
+  }
+
+  /**
+   * The throughput path: this thread only looks hashes up and hands the bytes over; the workers
+   * decode, build sign bytes, hash and verify (`txVerdict`), and the verdicts land in sigCache.
+   * Nothing is decoded here: admission already decoded (and cached) each tx, and deliverTx
+   * decodes what it has not seen.
+   */
+  private async preverifyOnWorkers(pool: Required<BatchVerifier>, txs: readonly Uint8Array[], hashes: readonly string[] | undefined, chain: ChainInfo): Promise<void> {
+    const send: Uint8Array[] = [];
+    const sent: string[] = [];
+    const seen = new Set<string>();
+    for (let t = 0; t < txs.length; t++) {
+      const tx = txs[t]!;
+      // empty or oversize bytes decode to an error: no verdict, and no point shipping them
+      if (tx.length === 0 || tx.length > MAX_TX_BYTES) continue;
+      const hash = hashes?.[t] ?? txHashHex(tx);
+      if (seen.has(hash) || this.sigCache.status(hash) !== undefined) continue;
+      seen.add(hash);
+      send.push(tx);
+      sent.push(hash);
+    }
+    if (send.length === 0) return;
+    const verdicts = await pool.verifyTxs(send, { chainId: chain.chainId, hrp: chain.hrp });
+    for (let i = 0; i < sent.length; i++) this.recordVerdict(sent[i]!, verdicts[i]!);
+  }
+
+  /** No pool: the same verdicts, computed here (decoding through the decode cache). */
+  private preverifyInline(txs: readonly Uint8Array[], hashes: readonly string[] | undefined, chain: ChainInfo): void {
+    const verify = (sig: Uint8Array, h: Uint8Array, pub: Uint8Array): boolean => this.verifier.verify(sig, h, pub);
+    const seen = new Set<string>();
+    for (let t = 0; t < txs.length; t++) {
+      const hash = hashes?.[t] ?? txHashHex(txs[t]!);
+      if (seen.has(hash) || this.sigCache.status(hash) !== undefined) continue;
+      seen.add(hash);
+      let d: DecodedTx;
+      try {
+        d = this.decodeCached(txs[t]!, hash, false);
+      } catch {
+        continue;
+      }
+      let v: number;
+      try {
+        v = signaturesVerdict(d.tx, chain, verify);
+      } catch {
+        continue; // sign bytes that cannot be built: the ante step reports it
+      }
+      this.recordVerdict(hash, v);
+    }
+  }
+
+  /** A pool with only `verifyBatch`: sign-bytes digests are built here, signatures verified there. */
+  private async preverifyJobs(pool: BatchVerifier, txs: readonly Uint8Array[], hashes: readonly string[] | undefined, chain: ChainInfo): Promise<void> {
     const jobs: VerifyJob[] = [];
     /** per tx to verify: hash, its first job index, its signature count, and known-bad index */
     const plan: { hash: string; first: number; n: number; bad: number }[] = [];
@@ -430,8 +495,8 @@ export class DexApp implements Application {
       }
       plan.push({ hash, first, n: jobs.length - first, bad });
     }
-    if (jobs.length === 0 && plan.length === 0) return;
-    const ok = this.verifyPool ? await this.verifyPool.verifyBatch(jobs) : jobs.map((j) => this.verifier.verify(j.sig, j.hash, j.pub));
+    if (plan.length === 0) return;
+    const ok = await pool.verifyBatch(jobs);
     for (const p of plan) {
       let bad = p.bad;
       for (let i = 0; i < p.n; i++) {
@@ -441,9 +506,14 @@ export class DexApp implements Application {
         }
       }
       if (bad < 0 && p.n === 0) continue; // a tx without signatures: nothing verified
-      if (bad < 0) this.sigCache.markVerified(p.hash);
-      else this.sigCache.markInvalid(p.hash, bad);
+      this.recordVerdict(p.hash, bad);
     }
+  }
+
+  /** TX_ALL_VALID → verified; i ≥ 0 → signature i bad; other verdicts (undecodable, unsigned) record nothing. */
+  private recordVerdict(hash: string, v: number): void {
+    if (v === TX_ALL_VALID) this.sigCache.markVerified(hash);
+    else if (v >= 0) this.sigCache.markInvalid(hash, v);
   }
 
   // -------------------------------------------------------------------------------------------

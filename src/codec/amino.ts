@@ -233,6 +233,21 @@ export class AminoReader {
     return out;
   }
 
+  /** A view (no copy) of the next `n` bytes: for containers decoded at once, never kept. */
+  rawView(n: number): Uint8Array {
+    if (n > this.remaining) decodeError(`length ${n} at offset ${this.p} overruns the ${this.remaining} bytes left`);
+    const out = this.buf.subarray(this.p, this.p + n);
+    this.p += n;
+    return out;
+  }
+
+  /** Like `repeatedBytes`, but views into the buffer (the caller decodes them at once). */
+  repeatedViews(field: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    while (this.take(field, WireType.Bytes)) out.push(this.rawView(this.lengthOf(field)));
+    return out;
+  }
+
   /** Field number of the next key (0 when done); sets `kwire` and `ksize`. */
   private peekKey(): number {
     if (this.done) return 0;

@@ -14,7 +14,13 @@ const utf8 = new TextEncoder();
  * as \u00XX except \n \r \t (the chain's Go predates the \b \f short forms); invalid UTF-16
  * (lone surrogates) becomes U+FFFD as Go does for invalid UTF-8.
  */
+/** Characters a Go JSON string cannot carry verbatim (everything else is copied as is). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
+
 export function goJsonString(s: string): string {
+  // Sign bytes are built for every signature checked: most strings (addresses, symbols, ids,
+  // chain ids) need no escaping, and one regex test is far cheaper than a per-char walk.
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -44,6 +50,11 @@ export function goJsonString(s: string): string {
   return out + '"';
 }
 
+const NON_ASCII = /[^\u0000-\u007f]/;
+function isAscii(k: string): boolean {
+  return !NON_ASCII.test(k);
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -64,10 +75,16 @@ export function sortedJson(value: JsonValue): string {
       if (!Number.isSafeInteger(value)) throw new TypeError(`sortedJson: ${value} is not a safe integer; use bigint`);
       return String(value);
   }
-  if (Array.isArray(value)) return '[' + value.map(sortedJson).join(',') + ']';
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
-    .map((k) => ({ k, b: utf8.encode(k) }))
-    .sort((x, y) => compareBytes(x.b, y.b));
-  return '{' + keys.map(({ k }) => goJsonString(k) + ':' + sortedJson(value[k]!)).join(',') + '}';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + sortedJson(value[i]!);
+    return out + ']';
+  }
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+  // For ASCII keys (all keys of the chain's messages) UTF-16 order is UTF-8 byte order.
+  if (keys.every(isAscii)) keys.sort();
+  else keys.sort((x, y) => compareBytes(utf8.encode(x), utf8.encode(y)));
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) out += (i > 0 ? ',' : '') + goJsonString(keys[i]!) + ':' + sortedJson(value[keys[i]!]!);
+  return out + '}';
 }

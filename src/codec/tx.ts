@@ -50,12 +50,12 @@ export function decodeTx(bytes: Uint8Array, hash?: string): DecodedTx {
   if (len !== BigInt(outer.remaining)) {
     throw rootError('txDecode', `length prefix ${len} does not match the ${outer.remaining} bytes that follow`);
   }
-  const body = outer.rawBytes(outer.remaining);
+  const body = outer.rawView(outer.remaining);
   if (body.length < 4 || !bytesEqual(body.subarray(0, 4), STDTX_PREFIX)) {
     throw rootError('txDecode', `not a StdTx: prefix ${toHex(body.subarray(0, 4)).toUpperCase()}, expected F0625DEE`);
   }
   const r = new AminoReader(body, 4);
-  const msgs = r.repeatedBytes(1).map(decodeMsg);
+  const msgs = r.repeatedViews(1).map(decodeMsg);
   const signatures = r.repeated(2, decodeSignature);
   const memo = r.string(3);
   const source = r.uvarint(4);
