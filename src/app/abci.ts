@@ -17,6 +17,8 @@ export interface TxResult {
   events: AppEvent[];
   /** UPPERCASE hex tx hash. */
   hash: string;
+  /** Deliver only: the 20-byte addresses the tx's messages name, for the node's tx index (not hashed into results). */
+  addresses?: Uint8Array[];
 }
 
 export interface ValidatorUpdate {

@@ -28,6 +28,7 @@ import type {
 } from './abci.js';
 import { EventSink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
 import { EndBlockOrder, Router, type AppModule } from './router.js';
+import { msgAddresses } from '../codec/msg-addresses.js';
 import { runAnte, signatureJobs, FEE_DENOM, type AnteDeps } from './ante.js';
 import type { VerifyJob } from '../crypto/pool.js';
 import { SigCache } from './sigcache.js';
@@ -535,6 +536,12 @@ export class DexApp implements Application {
       const ce = toChainError(e);
       return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: knownHash ?? safeHash(bytes) }, fee: 0n };
     }
+    const out = this.execTx(decoded, mode, newCache, chain, block, pool);
+    if (mode === 'deliver') out.result.addresses = msgAddresses(decoded.tx.msgs);
+    return out;
+  }
+
+  private execTx(decoded: DecodedTx, mode: ExecMode, newCache: () => KVWriter & { write(): void }, chain: ChainInfo, block: BlockInfo, pool: FeePool): TxOutcome {
     const cache = newCache();
     const events = new EventSink();
     const ctx: TxContext = { kv: cache, chain, block, events, fees: pool, logger: this.logger, mode, tx: decoded, hash: decoded.hash, signers: [] };

@@ -33,9 +33,13 @@ export interface SaveBlockInput {
   /** The commit (precommits) seen for this height. */
   commitBytes?: Uint8Array;
   results: StoredTxResult[];
+  /** UPPERCASE (or lower-case) hex SHA256 of each tx, 64 digits. */
   txHashes: string[];
-  /** Bech32 addresses touched, per tx. */
-  addresses: string[][];
+  /**
+   * Raw 20-byte addresses touched, per tx (duplicates within a tx are ignored). Raw, not bech32:
+   * encoding every address of a block costs more than storing it; `txsByAddress` decodes instead.
+   */
+  addresses: Uint8Array[][];
   /** Raw tx bytes, per tx (the block's `txs`); without it `StoredTx.tx` is empty. */
   txs?: Uint8Array[];
 }
@@ -71,6 +75,7 @@ export interface BlockStore {
   heightByHash(hash: Uint8Array | string): Promise<number | undefined>;
   loadTx(hashHex: string): Promise<StoredTx | undefined>;
   txsByHeight(height: number): Promise<StoredTx[]>;
+  /** Txs naming this bech32 address (any prefix: the index holds the 20 raw bytes). */
   txsByAddress(address: string, opts?: TxsByAddressOpts): Promise<{ txs: StoredTx[]; total: number }>;
   /** Small node-owned values (WAL positions, signer state…). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
