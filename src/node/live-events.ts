@@ -7,7 +7,7 @@ import type { AppliedBlock } from './executor.js';
 import { txAddresses } from './executor.js';
 import type { LiveFeed, TradeEvent, OrderEvent } from '../rpc/websocket.js';
 import type { RpcNode } from '../rpc/types.js';
-import { formatFixed8 } from '../codec/index.js';
+import { encodeAddress, formatFixed8 } from '../codec/index.js';
 
 /** Accounts whose balances are pushed per block at most. */
 const MAX_ACCOUNT_EVENTS = 500;
@@ -25,8 +25,7 @@ export function publishBlockEvents(live: LiveFeed, b: AppliedBlock, node: RpcNod
   const trades: TradeEvent[] = [];
   const orders: OrderEvent[] = [];
   const pairs = new Set<string>();
-  const all = [...b.results.flatMap((r) => (r.code === 0 ? r.events : [])), ...b.response.events];
-  for (const e of all) {
+  const scan = (e: { type: string; attributes: { key: string; value: string }[] }): void => {
     if (e.type === 'dex_trade') {
       const a = attrs(e);
       trades.push({ ...a, symbol: a.symbol ?? '', price: formatFixed8(BigInt(a.price ?? '0')), quantity: formatFixed8(BigInt(a.quantity ?? '0')) });
@@ -36,7 +35,10 @@ export function publishBlockEvents(live: LiveFeed, b: AppliedBlock, node: RpcNod
       if (a.symbol) pairs.add(a.symbol);
       if (e.type === 'dex_order') orders.push({ ...a, symbol: a.symbol ?? '', owner: a.owner ?? '' });
     }
-  }
+  };
+  // nested loops, not a flattened copy: a full block carries tens of thousands of events
+  for (const r of b.results) if (r.code === 0) for (const e of r.events) scan(e);
+  for (const e of b.response.events) scan(e);
   if (trades.length) live.publishTrades?.({ height, timeMs: b.block.header.timeMs, trades });
   if (orders.length) live.publishOrders?.({ height, orders });
   for (const symbol of [...pairs].sort()) {
@@ -50,8 +52,10 @@ export function publishBlockEvents(live: LiveFeed, b: AppliedBlock, node: RpcNod
   }
   if (live.publishAccount) {
     const touched = new Set<string>();
-    for (const tx of b.block.txs) {
-      for (const a of txAddresses(tx, hrp)) {
+    for (let i = 0; i < b.block.txs.length; i++) {
+      // the app names each delivered tx's addresses; decode only if it did not
+      const raw = b.results[i]?.addresses;
+      for (const a of raw ? raw.map((x) => encodeAddress(x, hrp)) : txAddresses(b.block.txs[i]!, hrp)) {
         touched.add(a);
         if (touched.size >= MAX_ACCOUNT_EVENTS) break;
       }

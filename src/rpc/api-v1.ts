@@ -13,6 +13,8 @@ export interface ApiReply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** The body holds only JSON types (no bigint, no bytes): serialised without a replacer. */
+  plain?: boolean;
 }
 
 /**
@@ -175,8 +177,10 @@ async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchPa
   if (lines.length === 0) throw HttpError.badRequest('empty body: send the hex-encoded signed tx');
   const txs = lines.map((l, i) => {
     const s = l.startsWith('0x') ? l.slice(2) : l;
-    if (s.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(s)) throw HttpError.badRequest(`tx ${i} is not hex`);
-    return new Uint8Array(Buffer.from(s, 'hex'));
+    // Buffer's hex decoder stops at the first pair that is not hex: a short result means bad input
+    const b = Buffer.from(s, 'hex');
+    if (s.length % 2 !== 0 || b.length * 2 !== s.length) throw HttpError.badRequest(`tx ${i} is not hex`);
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
   });
   const batch = (node as RpcNode & Partial<AdmissionNode>).broadcastBatch;
   const outcomes = batch
@@ -200,8 +204,8 @@ async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchPa
     return { status: limited ? 429 : 400, body: { code: rows[0]!.code, message: rows[0]!.log, hash: rows[0]!.hash }, ...(limited ? { headers: { 'retry-after': '1' } } : {}) };
   }
   // every tx refused for the client's rate: say so at the HTTP level too
-  if (rows.every((r) => r.code === RATE_LIMITED)) return { status: 429, body: rows, headers: { 'retry-after': '1' } };
-  return ok(rows);
+  if (rows.every((r) => r.code === RATE_LIMITED)) return { status: 429, body: rows, headers: { 'retry-after': '1' }, plain: true };
+  return { ...ok(rows), plain: true };
 }
 
 export async function handleApiV1(node: RpcNode, req: IncomingMessage, path: string, query: URLSearchParams, maxBody: number): Promise<ApiReply> {

@@ -26,9 +26,13 @@ export function jsonReplacer(_k: string, v: unknown): unknown {
   return v;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+/**
+ * `plain`: the caller vouches the body holds only JSON types; V8 serialises such a body several
+ * times faster without a replacer function (hot replies: broadcast rows).
+ */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>, plain = false): void {
   if (res.headersSent) return;
-  const text = body === undefined ? '' : JSON.stringify(body, jsonReplacer);
+  const text = body === undefined ? '' : plain ? JSON.stringify(body) : JSON.stringify(body, jsonReplacer);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

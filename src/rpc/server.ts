@@ -133,7 +133,7 @@ export class RpcServer {
         if (r.status === 204) {
           res.writeHead(204, { 'access-control-allow-origin': '*' });
           res.end();
-        } else sendJson(res, r.status, r.body, r.headers);
+        } else sendJson(res, r.status, r.body, r.headers, r.plain);
         return;
       }
       if (path === '/bc/api/v1/txs') {

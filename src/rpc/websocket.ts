@@ -113,13 +113,13 @@ export interface LiveFeed {
 }
 
 /** Builds the block event from what the executor hands its listeners. */
-export function blockEventOf(b: { block: { header: { height: number; timeMs: number }; txs: Uint8Array[] }; hash: Uint8Array; results: { code: number }[] }): BlockEvent {
+export function blockEventOf(b: { block: { header: { height: number; timeMs: number }; txs: Uint8Array[] }; hash: Uint8Array; results: { code: number; hash?: string }[] }): BlockEvent {
   return {
     height: b.block.header.height,
     hash: toHex(b.hash).toUpperCase(),
     timeMs: b.block.header.timeMs,
     numTxs: b.block.txs.length,
-    txs: b.block.txs.map((tx, i) => ({ hash: toHex(sha256(tx)).toUpperCase(), code: b.results[i]?.code ?? 0 })),
+    txs: b.block.txs.map((tx, i) => ({ hash: b.results[i]?.hash ?? toHex(sha256(tx)).toUpperCase(), code: b.results[i]?.code ?? 0 })),
   };
 }
 

@@ -68,6 +68,7 @@ export function sendHandler(bank: BankKeeper): MsgHandler<SendMsg> {
           }
         }
         bank.addCoins(ctx.kv, o.address, o.coins);
+        if (ctx.mode !== 'deliver') continue; // events are for blocks only
         const sender = msg.inputs.length === 1 ? msg.inputs[0]!.address : undefined;
         ctx.events.emit('transfer', {
           sender: sender ? encodeAddress(sender, hrp) : msg.inputs.map((i) => encodeAddress(i.address, hrp)).join(','),
