@@ -50,8 +50,11 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
   const hrp = ctx.chain.hrp;
   if (tx.msgs.length !== 1) throw rootError('unknownRequest', `a tx must carry exactly one msg, got ${tx.msgs.length}`);
   if (tx.data.length > 0) throw rootError('unknownRequest', 'tx data must be empty');
-  const memoBytes = enc.encode(tx.memo).length;
-  if (memoBytes > MAX_MEMO_BYTES) throw rootError('memoTooLarge', `memo is ${memoBytes} bytes, the maximum is ${MAX_MEMO_BYTES}`);
+  // a UTF-16 unit is at most 3 UTF-8 bytes: short memos (most are empty) need no encoding
+  if (tx.memo.length * 3 > MAX_MEMO_BYTES) {
+    const memoBytes = enc.encode(tx.memo).length;
+    if (memoBytes > MAX_MEMO_BYTES) throw rootError('memoTooLarge', `memo is ${memoBytes} bytes, the maximum is ${MAX_MEMO_BYTES}`);
+  }
 
   const msg = tx.msgs[0]!;
   const handler = deps.router.handler(msg.type);

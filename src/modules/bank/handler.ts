@@ -14,6 +14,7 @@ export const KNOWN_FLAGS = FLAG_MEMO_CHECK;
 
 /** Input addresses in order, each once (every input signs). */
 export function sendSigners(msg: SendMsg): Address[] {
+  if (msg.inputs.length === 1) return [msg.inputs[0]!.address]; // the common case: no set, no hex
   const seen = new Set<string>();
   const out: Address[] = [];
   for (const i of msg.inputs) {
