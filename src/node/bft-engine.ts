@@ -347,9 +347,13 @@ export class BftEngine implements ConsensusEngine {
     const next = d.valsets.get(h + 1);
     if (!next) throw new Error(`validator set of height ${h + 1} unknown`);
     d.metrics?.validators.set(next.size);
+    // As in CometBFT, timeout_commit counts from the decision, not from the end of execution:
+    // a block that took 600 ms to apply leaves 400 ms of a 1 s timeout_commit to wait, so a busy
+    // chain's block interval does not grow by the execution time.
+    const waitMs = Math.max(0, Math.round(d.timeouts.commitMs - (performance.now() - t0)));
     // The next height starts as a queue item of its own, so inputs queued meanwhile (and stop)
     // are not starved when heights follow each other without a wait (timeout_commit 0, one validator).
-    this.enqueue({ kind: 'event', ev: { type: 'start', height: h + 1, lastCommit: commit, state: { validators: next } } });
+    this.enqueue({ kind: 'event', ev: { type: 'start', height: h + 1, lastCommit: commit, state: { validators: next }, waitMs } });
   }
 
   /** Block sync entry point: resolves true once `block` is committed. */
