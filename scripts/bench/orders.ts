@@ -99,7 +99,7 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
     const tok = cliJson<{ symbol: string }>(['genesis', 'add-token', 'LOAD', '90000000000', '--owner', k.address, '--home', home]);
     cliJson(['genesis', 'add-pair', tok.symbol, 'BNB', '--price', '1', '--home', home]);
     const pair = `${tok.symbol}_BNB`;
-    node = spawn(process.execPath, [BIN, 'start', '--home', home, '--rpc.laddr', `tcp://127.0.0.1:${port}`, '--log_level', 'warn'], { stdio: 'ignore' });
+    node = spawn(process.execPath, [...(process.env.DEXCHAIN_NODE_FLAGS ?? '').split(' ').filter(Boolean), BIN, 'start', '--home', home, '--rpc.laddr', `tcp://127.0.0.1:${port}`, '--log_level', 'warn'], { stdio: 'ignore' });
     await waitReady(url);
     const report = await runLoad({
       rpc: url,

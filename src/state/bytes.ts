@@ -6,8 +6,20 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Keys are built from short ASCII strings (symbols, order ids, prefixes) thousands of times per
+ * block; a char loop beats a TextEncoder call for them. Anything else goes to the encoder.
+ */
 export function utf8(s: string): Uint8Array {
-  return encoder.encode(s);
+  const n = s.length;
+  if (n > 64) return encoder.encode(s);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(s);
+    out[i] = c;
+  }
+  return out;
 }
 
 export function fromUtf8(b: Uint8Array): string {

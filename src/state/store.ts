@@ -51,7 +51,6 @@ const META_APPHASH = concatBytes(utf8('m'), utf8('apphash'));
 const ZERO_HASH = new Uint8Array(32);
 
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
-type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 function dataKey(key: string): Uint8Array {
   const out = new Uint8Array(key.length + 1);
@@ -199,23 +198,25 @@ export class StateStoreImpl implements StateStore {
     try {
       if (this.writing) await this.writing; // the previous deferred batch (throws if it failed)
       if (this.db) {
-        const ops: BatchOp[] = [];
+        // A chained batch: classic-level's array form re-validates and clones every op in JS
+        // (10–30 µs each), the chained form costs ~2 µs per put; still one atomic write.
+        const batch = this.db.batch();
         for (const [k, v] of entries) {
-          if (v === null) ops.push({ type: 'del', key: dataKey(k) });
-          else ops.push({ type: 'put', key: dataKey(k), value: strToBytes(v) });
+          if (v === null) batch.del(dataKey(k));
+          else batch.put(dataKey(k), strToBytes(v));
         }
-        ops.push({ type: 'put', key: META_HEIGHT, value: heightToBytes(height) });
-        ops.push({ type: 'put', key: META_APPHASH, value: root });
-        if (this.keepHashes > 0) ops.push({ type: 'put', key: hashKey(height), value: root });
-        for (const h of expired) ops.push({ type: 'del', key: hashKey(h) });
+        batch.put(META_HEIGHT, heightToBytes(height));
+        batch.put(META_APPHASH, root);
+        if (this.keepHashes > 0) batch.put(hashKey(height), root);
+        for (const h of expired) batch.del(hashKey(h));
         if (this.deferWrites) {
-          const w = this.db.batch(ops, { sync: this.sync });
+          const w = batch.write({ sync: this.sync });
           this.writing = w.then(() => {
             if (this.writing === tracked) this.writing = undefined;
           });
           const tracked = this.writing;
           tracked.catch(() => undefined); // surfaced at the next commit / close
-        } else await this.db.batch(ops, { sync: this.sync });
+        } else await batch.write({ sync: this.sync });
       } else {
         await null; // same async shape as the disk store: the commit is never synchronous
       }
