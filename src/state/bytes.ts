@@ -77,10 +77,28 @@ const U64_MAX = (1n << 64n) - 1n;
 
 /** 8-byte big-endian unsigned encoding, so numeric order equals byte order. */
 export function bigintToBytes8BE(v: bigint | number): Uint8Array {
-  const x = typeof v === 'number' ? BigInt(v) : v;
-  if (x < 0n || x > U64_MAX) throw new RangeError(`value out of uint64 range: ${x}`);
+  // two 32-bit halves written by hand: no BigInt conversion for numbers, no DataView per call
+  // (state keys are built this way thousands of times per block)
+  let hi: number;
+  let lo: number;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`value out of uint64 range: ${v}`);
+    hi = Math.floor(v / 0x1_0000_0000);
+    lo = v >>> 0;
+  } else {
+    if (v < 0n || v > U64_MAX) throw new RangeError(`value out of uint64 range: ${v}`);
+    hi = Number(v >> 32n);
+    lo = Number(v & 0xffff_ffffn);
+  }
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, x, false);
+  out[0] = hi >>> 24;
+  out[1] = (hi >>> 16) & 0xff;
+  out[2] = (hi >>> 8) & 0xff;
+  out[3] = hi & 0xff;
+  out[4] = lo >>> 24;
+  out[5] = (lo >>> 16) & 0xff;
+  out[6] = (lo >>> 8) & 0xff;
+  out[7] = lo & 0xff;
   return out;
 }
 

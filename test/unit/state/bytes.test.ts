@@ -21,3 +21,32 @@ describe('state/bytes', () => {
     assert.deepEqual(concatBytes(utf8('ab'), Uint8Array.of(0), utf8('c')), Uint8Array.of(97, 98, 0, 99));
   });
 });
+
+describe('bigintToBytes8BE against DataView', () => {
+  it('matches setBigUint64 for every uint64 and safe integer, and refuses the rest', async () => {
+    const fc = (await import('fast-check')).default;
+    const { bigintToBytes8BE: enc8, bytes8BEToBigint: dec8 } = await import('../../../src/state/bytes.js');
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (x) => {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setBigUint64(0, x);
+        assert.deepEqual(enc8(x), b);
+        assert.equal(dec8(enc8(x)), x);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(fc.property(fc.maxSafeNat(), (n) => assert.equal(dec8(enc8(n)), BigInt(n))));
+    assert.throws(() => enc8(-1), RangeError);
+    assert.throws(() => enc8(1.5), RangeError);
+    assert.throws(() => enc8(1n << 64n), RangeError);
+    assert.throws(() => enc8(-1n), RangeError);
+  });
+});
+
+describe('utf8 fast path', () => {
+  it('equals TextEncoder for any string, short or long, ASCII or not', async () => {
+    const fc = (await import('fast-check')).default;
+    const te = new TextEncoder();
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 })), (s) => assert.deepEqual(utf8(s), te.encode(s))));
+  });
+});
