@@ -46,6 +46,7 @@ import { GovKeeper, govModule } from '../modules/gov/index.js';
 import { DexKeeper, dexModule } from '../modules/dex/index.js';
 import { pegModule, pegGovHook, pegGovExecutor, pegInvariants, PEG_MODULE_ADDRESS, type PegKeeper } from '../modules/peg/index.js';
 import { insuranceModule, insuranceGovExecutor, insuranceFundBacked, type InsuranceKeeper } from '../modules/insurance/index.js';
+import { makeRoom } from '../cache/evict.js';
 
 const CHAIN_KEY = new TextEncoder().encode('app/chain');
 const LAST_BLOCK_TIME_KEY = new TextEncoder().encode('app/lastBlockTime');
@@ -92,7 +93,7 @@ class DecodedTxCache {
     return this.m.get(hash);
   }
   set(hash: string, d: DecodedTx): void {
-    if (this.m.size >= this.capacity) this.m.delete(this.m.keys().next().value as string);
+    makeRoom(this.m, this.capacity);
     this.m.set(hash, d);
   }
   delete(hash: string): void {

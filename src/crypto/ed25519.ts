@@ -7,6 +7,7 @@
  */
 import { createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { makeRoom } from '../cache/evict.js';
 
 /** PKCS#8 header for an Ed25519 private key (RFC 8410) followed by the 32-byte seed. */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -62,7 +63,7 @@ function cachedPubKeyObject(pub: Uint8Array): KeyObject {
     return ko;
   }
   ko = pubKeyObject(pub);
-  if (pubCache.size >= PUBKEY_CACHE_SIZE) pubCache.delete(pubCache.keys().next().value as string);
+  makeRoom(pubCache, PUBKEY_CACHE_SIZE);
   pubCache.set(k, ko);
   return ko;
 }

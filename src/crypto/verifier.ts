@@ -15,6 +15,7 @@ import { createPublicKey, createHash, verify as nodeVerify, type KeyObject } fro
 import { createRequire } from 'node:module';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { SECP256K1_N, SECP256K1_HALF_N, bytesToBigInt } from './secp256k1.js';
+import { makeRoom } from '../cache/evict.js';
 
 export type VerifierBackend = 'native' | 'node' | 'noble';
 
@@ -118,7 +119,7 @@ class Lru<K, V> {
   }
   set(k: K, v: V): void {
     if (this.map.has(k)) this.map.delete(k);
-    else if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as K);
+    else makeRoom(this.map, this.max);
     this.map.set(k, v);
   }
   get size(): number {

@@ -17,6 +17,7 @@ import type { CheckTxResult, CheckTxKind } from '../app/abci.js';
 import { rootError, toChainError } from '../errors.js';
 import { toHex } from '../crypto/hash.js';
 import { txHashHex } from '../codec/tx.js';
+import { makeRoom } from '../cache/evict.js';
 
 export interface MempoolConfig {
   size: number;
@@ -60,7 +61,7 @@ export class RejectedTxs {
   }
   add(hash: string, r: RejectedTx): void {
     if (this.m.has(hash)) this.m.delete(hash);
-    else if (this.m.size >= this.capacity) this.m.delete(this.m.keys().next().value as string);
+    else makeRoom(this.m, this.capacity);
     this.m.set(hash, r);
   }
   delete(hash: string): void {
@@ -89,11 +90,8 @@ class HashCache {
   }
   add(h: string): void {
     if (this.set.has(h)) return;
+    makeRoom(this.set, this.cap);
     this.set.add(h);
-    if (this.set.size > this.cap) {
-      const first = this.set.values().next().value as string;
-      this.set.delete(first);
-    }
   }
 }
 

@@ -9,6 +9,7 @@ import { validateVoteBasic, voteSignBytes } from '../consensus/block.js';
 import { bytesEqual, toHex, type SigVerifier } from '../consensus/crypto-adapter.js';
 import type { DuplicateVoteEvidence } from '../consensus/types.js';
 import type { ValidatorSet } from '../consensus/validator-set.js';
+import { makeRoom } from '../cache/evict.js';
 
 /** Evidence older than this many heights is no longer accepted or proposed. */
 export const MAX_EVIDENCE_AGE_HEIGHTS = 100;
@@ -78,9 +79,6 @@ export class EvidencePool {
       this.pendingByKey.delete(k);
       this.committed.add(k);
     }
-    if (this.committed.size > 10_000) {
-      const first = this.committed.values().next().value as string;
-      this.committed.delete(first);
-    }
+    makeRoom(this.committed, 10_001);
   }
 }

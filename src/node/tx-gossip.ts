@@ -16,6 +16,7 @@ import type { Mempool } from '../mempool/mempool.js';
 import type { Admission } from '../mempool/admission.js';
 import type { Network } from '../p2p/types.js';
 import type { Logger } from './logger.js';
+import { makeRoom } from '../cache/evict.js';
 
 const INVALID_TX_PENALTY = 1;
 const MALFORMED_BATCH_PENALTY = 5;
@@ -94,7 +95,7 @@ export function attachTxGossip(mempool: Mempool, admission: Admission, network: 
     void admission
       .admit(txs, `peer:${from}`, (hash) => {
         // Called for each tx that will be offered to the mempool: it must not echo back.
-        if (fromPeers.size >= FROM_PEERS_LIMIT) fromPeers.delete(fromPeers.values().next().value as string);
+        makeRoom(fromPeers, FROM_PEERS_LIMIT);
         fromPeers.add(hash);
       })
       .then((results) => {

@@ -10,6 +10,7 @@ import { SortedMap, type RangeOpts } from './sorted-map.js';
 import { rootError } from '../errors.js';
 import { Lazy } from './decoded.js';
 import type { CacheKV, KVReader, KVWriter, ValueCodec } from './types.js';
+import { makeRoom } from '../cache/evict.js';
 
 export interface IterateOpts {
   reverse?: boolean;
@@ -123,7 +124,7 @@ export class BaseView implements Source {
   remember<T>(key: string, s: string, obj: T, codec: ValueCodec<T>): void {
     const m = this.decoded;
     if (m.has(key)) m.delete(key);
-    else if (m.size >= DECODED_CACHE_ENTRIES) m.delete(m.keys().next().value as string);
+    else makeRoom(m, DECODED_CACHE_ENTRIES);
     m.set(key, { s, obj, codec: codec as ValueCodec<unknown> });
   }
 
