@@ -27,7 +27,7 @@ import type {
   TxResult,
 } from './abci.js';
 import { EventSink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
-import { EndBlockOrder, Router, type AppModule } from './router.js';
+import { EndBlockOrder, Router, defaultSigners, type AppModule } from './router.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
 import { runAnte, signatureJobs, FEE_DENOM, type AnteDeps } from './ante.js';
 import type { VerifyJob } from '../crypto/pool.js';
@@ -47,6 +47,7 @@ import { DexKeeper, dexModule } from '../modules/dex/index.js';
 import { pegModule, pegGovHook, pegGovExecutor, pegInvariants, PEG_MODULE_ADDRESS, type PegKeeper } from '../modules/peg/index.js';
 import { insuranceModule, insuranceGovExecutor, insuranceFundBacked, type InsuranceKeeper } from '../modules/insurance/index.js';
 import { makeRoom } from '../cache/evict.js';
+import { toHex } from '../crypto/hash.js';
 
 const CHAIN_KEY = new TextEncoder().encode('app/chain');
 const LAST_BLOCK_TIME_KEY = new TextEncoder().encode('app/lastBlockTime');
@@ -249,6 +250,23 @@ export class DexApp implements Application {
       appHash: this.store.computeHash(),
       validators: g.validators.map((v) => ({ pubKey: v.consensusPubKey, power: v.power })),
     };
+  }
+
+  /**
+   * Hex address of the tx's first signer (who pays), without running it: the mempool applies
+   * its per-sender limit before checkTx, whose state changes (the sequence bump) cannot be
+   * undone. Undefined for a tx that does not decode or has no known msg.
+   */
+  senderOf(tx: Uint8Array, hash?: string): string | undefined {
+    try {
+      const msg = this.decodeCached(tx, hash, false).tx.msgs[0];
+      if (!msg) return undefined;
+      const handler = this.router.handler(msg.type);
+      const first = (handler.signers ? handler.signers(msg) : defaultSigners(msg))[0];
+      return first ? toHex(first) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** @param hash the tx's UPPERCASE hex hash when the caller has it (the mempool does). */

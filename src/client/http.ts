@@ -37,12 +37,18 @@ export class NodeClient {
   }
 
   private async request(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
-    let res: Response;
-    try {
-      res = await fetch(this.base + path, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-      throw new NodeRequestError(0, undefined, `cannot reach the node at ${this.base} (${cause})`);
+    let res: Response | undefined;
+    for (let attempt = 0; !res; attempt++) {
+      try {
+        res = await fetch(this.base + path, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+        // A kept-alive connection the node closed while we were idle fails on reuse before the
+        // request reaches it: one retry on a fresh connection is safe (a broadcast resent is at
+        // worst refused as a duplicate).
+        if (attempt === 0 && (cause === 'UND_ERR_SOCKET' || cause === 'ECONNRESET')) continue;
+        throw new NodeRequestError(0, undefined, `cannot reach the node at ${this.base} (${cause})`);
+      }
     }
     const text = await res.text();
     let body: unknown = undefined;

@@ -31,6 +31,8 @@ export interface MempoolConfig {
 export interface TxChecker {
   /** `hash`: the tx's UPPERCASE hex hash, which the mempool computed already (optional to use). */
   checkTx(tx: Uint8Array, kind: CheckTxKind, hash?: string): CheckTxResult;
+  /** Hex of the paying signer, known before checkTx runs (lets the per-sender limit refuse a tx without touching the check state). */
+  senderOf?(tx: Uint8Array, hash?: string): string | undefined;
 }
 
 interface Entry {
@@ -173,6 +175,13 @@ export class Mempool {
     if (this.committed.has(hash)) return fail('duplicateTx', `tx ${hash} was already committed`);
     if (this.entries.size >= this.cfg.size) return fail('mempoolFull', `mempool is full (${this.entries.size} txs)`);
     if (this.bytes + tx.length > this.cfg.max_txs_bytes) return fail('mempoolFull', `mempool is full (${this.bytes} bytes)`);
+    // The per-sender limit goes first when the app can name the sender: a tx refused after
+    // checkTx would leave its sequence bump in the check state, and the sender's next tx
+    // would then be judged against a sequence that never reaches a block.
+    const early = this.app.senderOf?.(tx, hash);
+    if (early !== undefined && (this.perSender.get(early) ?? 0) >= this.cfg.max_txs_per_sender) {
+      return fail('rateLimited', `sender has ${this.perSender.get(early)} txs pending, the limit is ${this.cfg.max_txs_per_sender}`);
+    }
     let res: CheckTxResult;
     try {
       res = this.app.checkTx(tx, 'new', hash);

@@ -34,6 +34,22 @@ describe('mempool', () => {
     assert.deepEqual(m.reap(1000, 10).map((t) => t[0]), [1, 2]);
   });
 
+  it('refuses a sender over its limit before checkTx when the app names the sender (no check-state change)', () => {
+    class Named extends FakeChecker {
+      senderOf(t: Uint8Array): string {
+        return Buffer.from(new Uint8Array(20).fill(t[1] ?? 0)).toString('hex');
+      }
+    }
+    const c = new Named();
+    const m = new Mempool(c, cfg);
+    for (let i = 1; i <= 3; i++) assert.equal(m.add(tx(7, i)).code, 0);
+    const calls = c.calls;
+    const over = m.add(tx(7, 4));
+    assert.match(over.log, /limit is 3/);
+    assert.equal(c.calls, calls, 'checkTx must not run for a tx refused by the per-sender limit');
+    assert.equal(m.add(tx(8, 5)).code, 0, 'other senders are unaffected');
+  });
+
   it('rejects invalid txs without holding them', () => {
     const m = new Mempool(new FakeChecker(), cfg);
     const r = m.add(tx(1, 0xff));
