@@ -11,20 +11,17 @@
  *
  *   npx tsx scripts/bench/consensus.ts [--ms 15000] [--txs 30] [--validators 4]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NodeClient } from '../../src/client/http.js';
 import { signTx } from '../../src/client/sign.js';
 import { decodeAddress } from '../../src/codec/index.js';
 import { fromHex } from '../../src/crypto/hash.js';
+import { BIN, cliJson, freeBase, sleep } from './local-procs.js';
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, sha256 } from '../../src/consensus/crypto-adapter.js';
-
-const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-const BIN = process.env.DEXCHAIN_E2E_BIN ?? join(ROOT, 'bin', 'dexchain.js');
 
 export interface ConsensusBenchOptions {
   /** Length of the heights/s window (ms, after start-up). Default 15000. */
@@ -54,31 +51,7 @@ export interface ConsensusBenchResult {
   blockTimeInVerifies: number;
 }
 
-function cliJson<T>(args: string[]): T {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`dexchain ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
-  return JSON.parse(r.stdout) as T;
-}
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.once('error', () => res(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-  });
-}
-
-async function freeBase(n: number): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = 40_000 + 10 * Math.floor(Math.random() * 2000);
-    let ok = true;
-    for (let k = 0; k < n && ok; k++) ok = (await portFree(p + 10 * k)) && (await portFree(p + 10 * k + 1));
-    if (ok) return p;
-  }
-  throw new Error('no free port range');
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every process started and not yet reaped, killed on SIGINT/SIGTERM of the bench itself. */
 const live = new Set<ChildProcess>();

@@ -8,15 +8,12 @@
  *
  *   npx tsx scripts/bench/net-load.ts [--validators 4] [--rate 3000] [--duration 60]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-
-const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-const BIN = process.env.DEXCHAIN_E2E_BIN ?? join(ROOT, 'bin', 'dexchain.js');
+import { BIN, cliJson, freeBase, rpcHeight as height, sleep } from './local-procs.js';
 
 export interface NetLoadOptions {
   validators?: number;
@@ -40,42 +37,6 @@ export interface NetLoadResult {
   rssMb: number[];
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.once('error', () => res(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-  });
-}
-
-async function freeBase(n: number): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = 42_000 + 10 * Math.floor(Math.random() * 1500);
-    let ok = true;
-    for (let k = 0; k < n && ok; k++) ok = (await portFree(p + 10 * k)) && (await portFree(p + 10 * k + 1));
-    if (ok) return p;
-  }
-  throw new Error('no free port range');
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function cliJson<T>(args: string[]): T {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`dexchain ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-async function height(url: string): Promise<number> {
-  try {
-    const r = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2000) });
-    const j = (await r.json()) as { result: { sync_info: { latest_block_height: string } } };
-    return Number(j.result.sync_info.latest_block_height);
-  } catch {
-    return -1;
-  }
-}
-
 function rssMb(pid: number | undefined): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -94,7 +55,7 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
   const kill = () => children.forEach((c) => c.kill('SIGKILL'));
   process.once('SIGINT', kill);
   try {
-    const base = await freeBase(n);
+    const base = await freeBase(n, 42_000);
     const net = cliJson<{ chain_id: string; nodes: { home: string; rpc: string }[] }>(['testnet', '--validators', String(n), '--output', dir, '--chain-id', 'bench-net', '--base-port', String(base)]);
     for (const x of net.nodes) {
       children.push(spawn(process.execPath, [BIN, 'start', '--home', x.home, '--log_level', 'warn'], { stdio: 'ignore' }));

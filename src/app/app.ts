@@ -438,6 +438,30 @@ export class DexApp implements Application {
     return this.preverifyJobs(pool, txs, hashes, chain);
   }
 
+  /** The txs of a batch whose verdict is not known yet, each once, with its hash. */
+  private *unverified(txs: readonly Uint8Array[], hashes: readonly string[] | undefined): Generator<{ tx: Uint8Array; hash: string }> {
+    const seen = new Set<string>();
+    for (let t = 0; t < txs.length; t++) {
+      const hash = hashes?.[t] ?? txHashHex(txs[t]!);
+      if (seen.has(hash) || this.sigCache.status(hash) !== undefined) continue;
+      seen.add(hash);
+      yield { tx: txs[t]!, hash };
+    }
+  }
+
+  /** The same, decoded through the decode cache (undecodable txs are skipped: checkTx rejects them). */
+  private *unverifiedDecoded(txs: readonly Uint8Array[], hashes: readonly string[] | undefined): Generator<{ hash: string; d: DecodedTx }> {
+    for (const { tx, hash } of this.unverified(txs, hashes)) {
+      let d: DecodedTx;
+      try {
+        d = this.decodeCached(tx, hash, false);
+      } catch {
+        continue;
+      }
+      yield { hash, d };
+    }
+  }
+
   /**
    * The throughput path: this thread only looks hashes up and hands the bytes over; the workers
    * decode, build sign bytes, hash and verify (`txVerdict`), and the verdicts land in sigCache.
@@ -447,14 +471,9 @@ export class DexApp implements Application {
   private async preverifyOnWorkers(pool: Required<BatchVerifier>, txs: readonly Uint8Array[], hashes: readonly string[] | undefined, chain: ChainInfo): Promise<void> {
     const send: Uint8Array[] = [];
     const sent: string[] = [];
-    const seen = new Set<string>();
-    for (let t = 0; t < txs.length; t++) {
-      const tx = txs[t]!;
+    for (const { tx, hash } of this.unverified(txs, hashes)) {
       // empty or oversize bytes decode to an error: no verdict, and no point shipping them
       if (tx.length === 0 || tx.length > MAX_TX_BYTES) continue;
-      const hash = hashes?.[t] ?? txHashHex(tx);
-      if (seen.has(hash) || this.sigCache.status(hash) !== undefined) continue;
-      seen.add(hash);
       send.push(tx);
       sent.push(hash);
     }
@@ -466,17 +485,7 @@ export class DexApp implements Application {
   /** No pool: the same verdicts, computed here (decoding through the decode cache). */
   private preverifyInline(txs: readonly Uint8Array[], hashes: readonly string[] | undefined, chain: ChainInfo): void {
     const verify = (sig: Uint8Array, h: Uint8Array, pub: Uint8Array): boolean => this.verifier.verify(sig, h, pub);
-    const seen = new Set<string>();
-    for (let t = 0; t < txs.length; t++) {
-      const hash = hashes?.[t] ?? txHashHex(txs[t]!);
-      if (seen.has(hash) || this.sigCache.status(hash) !== undefined) continue;
-      seen.add(hash);
-      let d: DecodedTx;
-      try {
-        d = this.decodeCached(txs[t]!, hash, false);
-      } catch {
-        continue;
-      }
+    for (const { hash, d } of this.unverifiedDecoded(txs, hashes)) {
       let v: number;
       try {
         v = signaturesVerdict(d.tx, chain, verify);
@@ -492,17 +501,7 @@ export class DexApp implements Application {
     const jobs: VerifyJob[] = [];
     /** per tx to verify: hash, its first job index, its signature count, and known-bad index */
     const plan: { hash: string; first: number; n: number; bad: number }[] = [];
-    const seen = new Set<string>();
-    for (let t = 0; t < txs.length; t++) {
-      const hash = hashes?.[t] ?? txHashHex(txs[t]!);
-      if (seen.has(hash) || this.sigCache.status(hash) !== undefined) continue;
-      seen.add(hash);
-      let d: DecodedTx;
-      try {
-        d = this.decodeCached(txs[t]!, hash, false);
-      } catch {
-        continue;
-      }
+    for (const { hash, d } of this.unverifiedDecoded(txs, hashes)) {
       const sigJobs = signatureJobs(d.tx, chain);
       const first = jobs.length;
       let bad = -1;
