@@ -52,7 +52,7 @@ export function registerLoad(program: Command): void {
         drainSec: posInt('drain', o.drain!),
         log: (l) => process.stderr.write(l + '\n'),
         onProgress: (p) => {
-          const line = `t=${p.elapsedSec.toFixed(1)}s submitted=${p.submitted} accepted=${p.accepted} committed=${p.committed} rejected=${p.rejected} height=${p.height}`;
+          const line = `t=${p.elapsedSec.toFixed(1)}s submitted=${p.submitted} accepted=${p.accepted} committed=${p.committed} rejected=${p.rejected} retried=${p.retried} height=${p.height}`;
           process.stderr.write(tty ? `\r${line}   ` : line + '\n');
         },
       });

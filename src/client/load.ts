@@ -40,6 +40,8 @@ export interface LoadProgress {
   accepted: number;
   committed: number;
   rejected: number;
+  /** Sends repeated after the node pushed back. */
+  retried: number;
   height: number;
 }
 
@@ -325,7 +327,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     setTimeout(() => send(lane), 110);
   };
   const progress = (): void => {
-    o.onProgress?.({ elapsedSec: (Date.now() - t0) / 1000, submitted, accepted, committed, rejected: Object.values(rejects).reduce((x, y) => x + y, 0), height });
+    o.onProgress?.({ elapsedSec: (Date.now() - t0) / 1000, submitted, accepted, committed, rejected: Object.values(rejects).reduce((x, y) => x + y, 0), retried, height });
   };
   for (let i = 0; i < total; i += batch) {
     const due = t0 + (i / o.rate) * 1000;
