@@ -64,7 +64,6 @@ export class BlockExecutor {
   constructor(
     private readonly app: Application,
     private readonly blocks: BlockStore,
-    private readonly hrp: string,
     private readonly log: Logger,
     private mempool?: Mempool,
   ) {}

@@ -123,7 +123,7 @@ export class DexNode {
       this.validators.map((v) => ({ pubKey: v.pubKey, power: v.votingPower })),
       await this.blocks.latestHeight(),
     );
-    this.executor = new BlockExecutor(this.app, this.blocks, this.hrp, this.log.child({ module: 'executor' }));
+    this.executor = new BlockExecutor(this.app, this.blocks, this.log.child({ module: 'executor' }));
     if (this.app.info().lastBlockHeight === 0 && (await this.blocks.latestHeight()) === 0) {
       await this.app.initChain(this.genesis);
       this.log.info({ chain_id: this.chainId }, 'applied genesis');

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { NodeProcess, cleanup, cli, cliJson, freePort, tempDir } from './harness.js';
+import type { LoadReport } from '../../src/client/load.js';
 
 describe('e2e: the load generator (dexchain load)', function () {
   this.timeout(180_000);
@@ -28,20 +29,7 @@ describe('e2e: the load generator (dexchain load)', function () {
     const seconds = 3;
     const r = cli(['load', '--rpc', node.url, '--from', 'load', '--keyring-backend', 'test', '--home', home, '--accounts', '20', '--rate', String(rate), '--duration', String(seconds), '--drain', '30']);
     assert.equal(r.status, 0, r.stderr);
-    const rep = JSON.parse(r.stdout) as {
-      submitted: number;
-      accepted: number;
-      committed: number;
-      committedOk: number;
-      lost: number;
-      rejectsByCode: Record<string, number>;
-      failedInBlockByCode: Record<string, number>;
-      latencyP50Ms: number;
-      latencyP99Ms: number;
-      committedPerSec: number;
-      blocks: number;
-      signer: string;
-    };
+    const rep = JSON.parse(r.stdout) as LoadReport;
     assert.equal(rep.submitted, rate * seconds);
     assert.equal(rep.accepted, rep.submitted);
     assert.equal(rep.committed, rep.submitted);
