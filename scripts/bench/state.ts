@@ -12,6 +12,8 @@
  * mostly the disk.
  *
  *   npx tsx scripts/bench/state.ts [--keys 1000000] [--blocks 10] [--writes 10000] [--memory] [--defer]
+ *   npx tsx scripts/bench/state.ts --phases [--keys 100000,1000000] [--changes 2000,10000,60000] [--rounds 3] [--memory]
+ *     (stage / commit CPU µs per changed key, isolated; see runStatePhaseBench)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,11 +165,118 @@ export async function runStateBench(opts: StateBenchOptions = {}): Promise<State
   }
 }
 
+export interface PhaseResult {
+  keys: number;
+  changes: number;
+  disk: boolean;
+  /** Main-process CPU µs per changed key (median of the rounds). */
+  stageUsPerKey: number;
+  commitUsPerKey: number;
+}
+
+const cpuNow = (): number => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Waits for a deferred LevelDB batch (so its thread-pool CPU is not charged to the next phase). */
+async function settle(st: StateStoreImpl): Promise<void> {
+  const s = st as unknown as { flushed?: () => Promise<void>; writing?: Promise<void> };
+  if (s.flushed) await s.flushed();
+  else if (s.writing) await s.writing;
+}
+
+/**
+ * Stage (computeHash) and commit cost per changed key, isolated: for each state size, blocks of
+ * 2k / 10k / 60k changed keys (75 % updates, 20 % new keys, 5 % deletes), CPU time from
+ * process.cpuUsage. On disk the store runs with deferWrites and each measurement starts after the
+ * previous batch reached LevelDB, so `commit` is the main-thread part: building the batch and
+ * applying the staged tree and the data (the LevelDB write itself runs on the thread pool).
+ */
+export async function runStatePhaseBench(opts: { keys?: number[]; changes?: number[]; rounds?: number; memory?: boolean; log?: (l: string) => void } = {}): Promise<PhaseResult[]> {
+  const log = opts.log ?? (() => undefined);
+  const out: PhaseResult[] = [];
+  const disk = !opts.memory;
+  for (const keys of opts.keys ?? [100_000, 1_000_000]) {
+    const dir = disk ? mkdtempSync(path.join(tmpdir(), 'dexchain-bench-phase-')) : '';
+    try {
+      const st: StateStoreImpl = disk ? await openStateStore(dir, { deferWrites: true, sync: false }) : memoryStateStore();
+      let height = 0;
+      for (let i = 0; i < keys; i += 100_000) {
+        const w = st.working();
+        for (let j = i; j < Math.min(keys, i + 100_000); j++) w.set(keyOf(j), valueOf(j, 0));
+        await st.commit(++height);
+      }
+      await settle(st);
+      const live = new Set<number>();
+      for (let i = 0; i < keys; i++) live.add(i);
+      const liveArr = [...live];
+      let nextKey = keys;
+      const rnd = prng(7);
+      for (const changes of opts.changes ?? [2_000, 10_000, 60_000]) {
+        const stage: number[] = [];
+        const commit: number[] = [];
+        for (let r = -1; r < (opts.rounds ?? 3); r++) {
+          // round -1 warms the JIT and is not counted
+          const w = st.working();
+          for (let n = 0; n < changes; n++) {
+            const x = rnd() % 100;
+            if (x < 20) {
+              const i = nextKey++;
+              liveArr.push(i);
+              w.set(keyOf(i), valueOf(i, height));
+            } else {
+              const pos = rnd() % liveArr.length;
+              const i = liveArr[pos]!;
+              if (x < 25) {
+                liveArr[pos] = liveArr[liveArr.length - 1]!;
+                liveArr.pop();
+                w.delete(keyOf(i));
+              } else w.set(keyOf(i), valueOf(i, height + 1));
+            }
+          }
+          const n = st.pendingWrites;
+          await settle(st);
+          (globalThis as { gc?: () => void }).gc?.();
+          await new Promise((r) => setTimeout(r, 100)); // let concurrent sweeping finish
+          let t = cpuNow();
+          st.computeHash();
+          const ts = (cpuNow() - t) / n;
+          t = cpuNow();
+          await st.commit(++height);
+          const tc = (cpuNow() - t) / n;
+          if (r >= 0) {
+            stage.push(ts);
+            commit.push(tc);
+          }
+          await settle(st);
+        }
+        const res: PhaseResult = { keys, changes, disk, stageUsPerKey: median(stage), commitUsPerKey: median(commit) };
+        out.push(res);
+        log(`${keys.toLocaleString()} keys, ${changes.toLocaleString()} changed: stage ${res.stageUsPerKey.toFixed(2)} µs/key, commit ${res.commitUsPerKey.toFixed(2)} µs/key  [stage ${stage.map((x) => x.toFixed(2)).join(' ')}; commit ${commit.map((x) => x.toFixed(2)).join(' ')}]`);
+      }
+      await st.close();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const arg = (name: string) => {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? Number(process.argv[i + 1]) : undefined;
   };
+  if (process.argv.includes('--phases')) {
+    const list = (name: string) => {
+      const i = process.argv.indexOf(`--${name}`);
+      return i >= 0 ? process.argv[i + 1]!.split(',').map(Number) : undefined;
+    };
+    await runStatePhaseBench({ keys: list('keys'), changes: list('changes'), rounds: arg('rounds'), memory: process.argv.includes('--memory'), log: (l) => console.log(l) });
+    process.exit(0);
+  }
   const r = await runStateBench({
     keys: arg('keys'),
     blocks: arg('blocks'),

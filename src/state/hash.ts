@@ -32,3 +32,37 @@ export function sha256OfStr(s: string): string {
 export function sha256(data: Uint8Array): Uint8Array {
   return strToBytes(sha256Str(data));
 }
+
+/**
+ * A reusable input buffer that hashes a slice of itself without allocating a view per call: the
+ * views are cached per (offset, length), so staging a block hashes thousands of keys, values,
+ * leaves and nodes with no allocation but the 32-char result string.
+ */
+export class HashScratch {
+  buf: Uint8Array;
+  /** views[off][len] = buf.subarray(off, off + len), for small offsets and lengths. */
+  private views: Uint8Array[][] = [];
+
+  constructor(size = 4096) {
+    this.buf = new Uint8Array(size);
+  }
+
+  /** Makes room for n bytes (keeping the contents) and returns the buffer. */
+  ensure(n: number): Uint8Array {
+    if (this.buf.length < n) {
+      const next = new Uint8Array(Math.max(n, this.buf.length * 2));
+      next.set(this.buf);
+      this.buf = next;
+      this.views = [];
+    }
+    return this.buf;
+  }
+
+  /** SHA256 of buf[off, off + len) as a 32-char binary string. */
+  hash(off: number, len: number): string {
+    if (off > 7 || len > 4096) return sha256Str(this.buf.subarray(off, off + len));
+    const row = this.views[off] ?? (this.views[off] = []);
+    const v = row[len] ?? (row[len] = this.buf.subarray(off, off + len));
+    return sha256Str(v);
+  }
+}

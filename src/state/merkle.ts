@@ -22,7 +22,7 @@
  * the complete bucket not containing k (proof leaves must be sorted and belong to the bucket).
  */
 import { compareBytes, bytesEqual, toHex, fromHex } from './bytes.js';
-import { sha256Str, sha256OfStr, scratchFor } from './hash.js';
+import { sha256Str, sha256OfStr, scratchFor, HashScratch } from './hash.js';
 import { writeStr, strToBytes, strToHex, bytesToStr, latin1Slice } from './keys.js';
 import type { MerkleProof } from './types.js';
 
@@ -100,12 +100,19 @@ interface Bucket {
   leaves: string;
 }
 
-/** The result of hashing a set of changes against the committed tree, applied at commit. */
+/**
+ * The result of hashing a block's changes against the committed tree, applied at commit. Flat
+ * typed arrays, not Maps of strings: a block stages tens of thousands of keys, and per-key
+ * objects were most of staging's cost (allocation and GC), more than the hashing.
+ */
 export interface StagedHash {
   root: Uint8Array;
-  buckets: Map<number, Bucket | undefined>;
-  /** Per level (0 = root … 4 = buckets): index → new hash (latin1 string). */
-  levels: Map<number, string>[];
+  /** Dirty buckets (ascending) and their new contents (undefined = now empty). */
+  bucketIdx: Int32Array;
+  bucketNew: (Bucket | undefined)[];
+  /** Per level (0 = root … 4 = buckets): dirty indices ascending, and their new hashes packed. */
+  dirty: Int32Array[];
+  hashes: Uint8Array[];
 }
 
 export class BucketTree {
@@ -113,6 +120,11 @@ export class BucketTree {
   /** levels[L] holds 16^L hashes packed; levels[4] are the bucket hashes. */
   private levels: Uint8Array[] = Array.from({ length: LEVELS + 1 }, (_, l) => new Uint8Array(ARITY ** l * HASH));
   private load: { keys: string[]; bucket: number[]; leaves: string[] } | undefined;
+  /** Leaf input: 0x00 ‖ u32be(len k) ‖ k ‖ SHA256(v); the key alone (offset 5) places it. */
+  private readonly leafIn = new HashScratch(1024);
+  private readonly valueIn = new HashScratch(1024);
+  /** Bucket and node inputs. */
+  private readonly nodeIn = new HashScratch(1 + ARITY * HASH);
 
   get root(): Uint8Array {
     return this.levels[0].slice(0, HASH);
@@ -155,47 +167,199 @@ export class BucketTree {
     }
   }
 
-  /** Hashes `changes` (value null = delete; keys unique) against the committed tree without modifying it. */
-  stage(changes: Iterable<[string, string | null]>): StagedHash {
-    const byBucket = new Map<number, [string, string | null][]>();
-    for (const [k, v] of changes) {
-      const b = bucketOfStr(k);
-      const leaf = v === null ? null : leafHashStr(k, sha256OfStr(v));
-      const arr = byBucket.get(b);
-      if (arr) arr.push([k, leaf]);
-      else byBucket.set(b, [[k, leaf]]);
+  /**
+   * Hashes a block's changes against the committed tree without modifying it. `keys` ascending
+   * and unique; `vals[i]` null deletes `keys[i]`.
+   *
+   * One pass hashes each key (placement) and leaf into flat arrays; the changes are then grouped
+   * by bucket with one numeric sort of (bucket, index) pairs, which keeps each bucket's changes in
+   * key order; each dirty bucket is merged and re-hashed once, then the dirty paths level by level.
+   */
+  stage(keys: readonly string[], vals: readonly (string | null)[]): StagedHash {
+    const n = keys.length;
+    const leafOf = new Uint8Array(n * HASH);
+    const order = new Float64Array(n);
+    const L = this.leafIn;
+    const V = this.valueIn;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const kn = k.length;
+      const lb = L.ensure(5 + kn + HASH);
+      writeStr(k, lb, 5);
+      const h = L.hash(5, kn);
+      order[i] = ((h.charCodeAt(0) << 8) | h.charCodeAt(1)) * 0x1_0000_0000 + i;
+      const v = vals[i];
+      if (v === null) continue;
+      const vn = v.length;
+      writeStr(v, V.ensure(vn), 0);
+      writeStr(V.hash(0, vn), lb, 5 + kn);
+      lb[0] = 0x00;
+      lb[1] = (kn >>> 24) & 0xff;
+      lb[2] = (kn >>> 16) & 0xff;
+      lb[3] = (kn >>> 8) & 0xff;
+      lb[4] = kn & 0xff;
+      writeStr(L.hash(0, 5 + kn + HASH), leafOf, i * HASH);
     }
-    const buckets = new Map<number, Bucket | undefined>();
-    const levels: Map<number, string>[] = Array.from({ length: LEVELS + 1 }, () => new Map());
-    for (const [b, arr] of byBucket) {
-      const [bucket, hash] = mergeBucket(this.buckets[b], arr);
-      buckets.set(b, bucket);
-      levels[LEVELS].set(b, hash);
-    }
-    const children = new Uint8Array(ARITY * HASH);
-    for (let l = LEVELS - 1; l >= 0; l--) {
-      const dirtyBelow = levels[l + 1];
-      const below = this.levels[l + 1];
-      const parents = new Set<number>();
-      for (const i of dirtyBelow.keys()) parents.add((i / ARITY) | 0);
-      for (const p of parents) {
-        children.set(below.subarray(p * ARITY * HASH, (p + 1) * ARITY * HASH));
-        for (let c = 0; c < ARITY; c++) {
-          const h = dirtyBelow.get(p * ARITY + c);
-          if (h !== undefined) writeStr(h, children, c * HASH);
-        }
-        levels[l].set(p, nodeHashStr(children, 0));
+    order.sort();
+
+    // dirty buckets: runs of equal bucket in `order`
+    let m = 0;
+    for (let j = 0, prev = -1; j < n; j++) {
+      const b = Math.floor(order[j]! / 0x1_0000_0000);
+      if (b !== prev) {
+        m++;
+        prev = b;
       }
     }
-    const root = levels[0].get(0);
-    return { root: root === undefined ? this.root : strToBytes(root), buckets, levels };
+    const bucketIdx = new Int32Array(m);
+    const bucketNew: (Bucket | undefined)[] = new Array(m);
+    const bucketHashes = new Uint8Array(m * HASH);
+    const pos = new Int32Array(n); // per change (in `order`), its slot in the old bucket or -1
+    for (let j = 0, d = 0; j < n; d++) {
+      const b = Math.floor(order[j]! / 0x1_0000_0000);
+      let e = j + 1;
+      while (e < n && Math.floor(order[e]! / 0x1_0000_0000) === b) e++;
+      bucketIdx[d] = b;
+      const nb = this.mergeBucket(this.buckets[b], keys, vals, leafOf, order, pos, j, e, bucketHashes, d * HASH);
+      bucketNew[d] = nb;
+      j = e;
+    }
+
+    const dirty: Int32Array[] = new Array(LEVELS + 1);
+    const hashes: Uint8Array[] = new Array(LEVELS + 1);
+    dirty[LEVELS] = bucketIdx;
+    hashes[LEVELS] = bucketHashes;
+    const N = this.nodeIn;
+    const nb = N.buf;
+    for (let l = LEVELS - 1; l >= 0; l--) {
+      const childIdx = dirty[l + 1]!;
+      const childHash = hashes[l + 1]!;
+      const below = this.levels[l + 1]!;
+      const cm = childIdx.length;
+      let pm = 0;
+      for (let j = 0, prev = -1; j < cm; j++) {
+        const p = childIdx[j]! >>> 4;
+        if (p !== prev) {
+          pm++;
+          prev = p;
+        }
+      }
+      const idx = new Int32Array(pm);
+      const out = new Uint8Array(pm * HASH);
+      for (let j = 0, d = 0; j < cm; d++) {
+        const p = childIdx[j]! >>> 4;
+        idx[d] = p;
+        nb[0] = 0x01;
+        nb.set(below.subarray(p * ARITY * HASH, (p + 1) * ARITY * HASH), 1);
+        for (; j < cm && childIdx[j]! >>> 4 === p; j++) {
+          const at = 1 + (childIdx[j]! & (ARITY - 1)) * HASH;
+          const from = j * HASH;
+          for (let q = 0; q < HASH; q++) nb[at + q] = childHash[from + q]!;
+        }
+        // a node whose children are all zero is zero (out is zero-filled already)
+        if (!isZeroAt(nb, 1, ARITY * HASH)) writeStr(N.hash(0, 1 + ARITY * HASH), out, d * HASH);
+      }
+      dirty[l] = idx;
+      hashes[l] = out;
+    }
+    const root = dirty[0]!.length > 0 ? hashes[0]!.slice(0, HASH) : this.root;
+    return { root, bucketIdx, bucketNew, dirty, hashes };
+  }
+
+  /**
+   * Merges the changes order[s, e) of one bucket (in key order) into its committed contents and
+   * hashes it, writing the hash into `out` at `outOff`. When the bucket keeps its key set (only
+   * updates: the common case for accounts) the old key array is shared and the old leaves are
+   * copied in one native call, then patched.
+   */
+  private mergeBucket(
+    old: Bucket | undefined,
+    keys: readonly string[],
+    vals: readonly (string | null)[],
+    leafOf: Uint8Array,
+    order: Float64Array,
+    pos: Int32Array,
+    s: number,
+    e: number,
+    out: Uint8Array,
+    outOff: number,
+  ): Bucket | undefined {
+    const oldKeys = old ? old.keys : NO_KEYS;
+    const on = oldKeys.length;
+    // locate each change in the old keys (both ascending)
+    let same = true;
+    let adds = 0;
+    for (let j = s, i = 0; j < e; j++) {
+      const ci = order[j]! % 0x1_0000_0000;
+      const k = keys[ci]!;
+      while (i < on && oldKeys[i]! < k) i++;
+      const found = i < on && oldKeys[i] === k;
+      pos[j] = found ? i : -1;
+      if (!found) {
+        if (vals[ci] !== null) {
+          same = false;
+          adds++;
+        }
+      } else if (vals[ci] === null) same = false;
+    }
+    const N = this.nodeIn;
+    const buf = N.ensure(1 + (on + adds) * HASH);
+    buf[0] = 0x02;
+    let newKeys: string[];
+    let o: number;
+    if (same) {
+      if (on === 0) return undefined; // only deletes of absent keys
+      writeStr(old!.leaves, buf, 1);
+      for (let j = s; j < e; j++) {
+        if (pos[j]! < 0) continue; // a delete of an absent key
+        const at = 1 + pos[j]! * HASH;
+        const from = (order[j]! % 0x1_0000_0000) * HASH;
+        for (let q = 0; q < HASH; q++) buf[at + q] = leafOf[from + q]!;
+      }
+      newKeys = old!.keys;
+      o = 1 + on * HASH;
+    } else {
+      const oldLeaves = old ? old.leaves : '';
+      newKeys = [];
+      o = 1;
+      let i = 0;
+      for (let j = s; j <= e; j++) {
+        // old keys before this change (all of the rest after the last one)
+        const stop = j < e ? (pos[j]! >= 0 ? pos[j]! : nextOld(oldKeys, i, keys[order[j]! % 0x1_0000_0000]!)) : on;
+        for (; i < stop; i++) {
+          newKeys.push(oldKeys[i]!);
+          const from = i * HASH;
+          for (let q = 0; q < HASH; q++) buf[o + q] = oldLeaves.charCodeAt(from + q);
+          o += HASH;
+        }
+        if (j === e) break;
+        const ci = order[j]! % 0x1_0000_0000;
+        if (pos[j]! >= 0) i++; // replaced or deleted
+        if (vals[ci] === null) continue;
+        newKeys.push(keys[ci]!);
+        const from = ci * HASH;
+        for (let q = 0; q < HASH; q++) buf[o + q] = leafOf[from + q]!;
+        o += HASH;
+      }
+      if (newKeys.length === 0) return undefined; // hash stays zero
+    }
+    writeStr(N.hash(0, o), out, outOff);
+    return { keys: newKeys, leaves: latin1Slice.call(buf, 1, o) };
   }
 
   apply(staged: StagedHash): void {
-    for (const [b, bucket] of staged.buckets) this.buckets[b] = bucket;
-    staged.levels.forEach((m, l) => {
-      for (const [i, h] of m) writeStr(h, this.levels[l], i * HASH);
-    });
+    const { bucketIdx, bucketNew } = staged;
+    for (let d = 0; d < bucketIdx.length; d++) this.buckets[bucketIdx[d]!] = bucketNew[d];
+    for (let l = 0; l <= LEVELS; l++) {
+      const idx = staged.dirty[l]!;
+      const h = staged.hashes[l]!;
+      const lv = this.levels[l]!;
+      for (let d = 0; d < idx.length; d++) {
+        const at = idx[d]! * HASH;
+        const from = d * HASH;
+        for (let q = 0; q < HASH; q++) lv[at + q] = h[from + q]!;
+      }
+    }
   }
 
   /** Proof for `key` against the committed root; `valueOf` reads committed values. */
@@ -223,43 +387,12 @@ export class BucketTree {
   }
 }
 
-/**
- * Merges changes (keys unique) into a bucket and hashes it in one pass: the merged leaves are laid
- * out once in the scratch buffer behind the 0x02 prefix, hashed from there and kept as one flat
- * string. Returns the new bucket (undefined when empty) and its hash.
- */
-function mergeBucket(old: Bucket | undefined, changes: [string, string | null][]): [Bucket | undefined, string] {
-  if (changes.length > 1) changes.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const oldKeys = old ? old.keys : [];
-  const oldLeaves = old ? old.leaves : '';
-  const buf = scratchFor(1 + (oldKeys.length + changes.length) * HASH);
-  buf[0] = 0x02;
-  const keys: string[] = [];
-  let o = 1;
-  let i = 0;
-  let j = 0;
-  while (i < oldKeys.length || j < changes.length) {
-    const c = i >= oldKeys.length ? 1 : j >= changes.length ? -1 : oldKeys[i] < changes[j][0] ? -1 : oldKeys[i] === changes[j][0] ? 0 : 1;
-    if (c < 0) {
-      keys.push(oldKeys[i]);
-      const from = i * HASH;
-      for (let q = 0; q < HASH; q++) buf[o + q] = oldLeaves.charCodeAt(from + q);
-      o += HASH;
-      i++;
-    } else {
-      const leaf = changes[j][1];
-      if (leaf !== null) {
-        keys.push(changes[j][0]);
-        writeStr(leaf, buf, o);
-        o += HASH;
-      }
-      j++;
-      if (c === 0) i++;
-    }
-  }
-  if (keys.length === 0) return [undefined, ZERO];
-  const hash = sha256Str(buf.subarray(0, o));
-  return [{ keys, leaves: latin1Slice.call(buf, 1, o) }, hash];
+const NO_KEYS: readonly string[] = [];
+
+/** First index ≥ i whose key is > k (k absent from keys). */
+function nextOld(keys: readonly string[], i: number, k: string): number {
+  while (i < keys.length && keys[i]! < k) i++;
+  return i;
 }
 
 /**

@@ -124,6 +124,77 @@ export class SortedMap<V> {
     return true;
   }
 
+  /** Calls `fn` per entry in ascending key order (no iterator, no tuples); `fn` must not change this map. */
+  forEach(fn: (key: string, val: V) => void): void {
+    for (const c of this.chunks) {
+      const ck = c.keys;
+      const cv = c.vals;
+      for (let i = 0; i < ck.length; i++) fn(ck[i], cv[i]);
+    }
+  }
+
+  /** All keys and values in ascending key order, as two fresh arrays (one pass, no iterator). */
+  toArrays(): [string[], V[]] {
+    const keys: string[] = new Array(this.count);
+    const vals: V[] = new Array(this.count);
+    let o = 0;
+    for (const c of this.chunks) {
+      const ck = c.keys;
+      const cv = c.vals;
+      for (let i = 0; i < ck.length; i++, o++) {
+        keys[o] = ck[i];
+        vals[o] = cv[i];
+      }
+    }
+    return [keys, vals];
+  }
+
+  /**
+   * Applies changes given in ascending key order (`null` deletes, so V must not include null
+   * as a value). One forward walk over the chunks instead of a chunk search per key.
+   */
+  applySorted(keys: readonly string[], vals: readonly (V | null)[]): void {
+    const cs = this.chunks;
+    let ci = 0;
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j]!;
+      const val = vals[j]!;
+      if (this.count === 0) {
+        if (val !== null) this.set(key, val);
+        continue;
+      }
+      while (ci + 1 < cs.length && cs[ci + 1]!.keys[0]! <= key) ci++;
+      const c = cs[ci]!;
+      const i = lowerBound(c.keys, key);
+      const hit = i < c.keys.length && c.keys[i] === key;
+      if (val === null) {
+        if (!hit) continue;
+        c.keys.splice(i, 1);
+        c.vals.splice(i, 1);
+        this.count--;
+        if (c.keys.length === 0) {
+          cs.splice(ci, 1);
+          if (ci > 0) ci--;
+        }
+      } else if (hit) c.vals[i] = val;
+      else {
+        if (i === c.keys.length) {
+          c.keys.push(key);
+          c.vals.push(val);
+        } else {
+          c.keys.splice(i, 0, key);
+          c.vals.splice(i, 0, val);
+        }
+        this.count++;
+        if (c.keys.length > MAX_CHUNK) {
+          const half = c.keys.length >> 1;
+          cs.splice(ci + 1, 0, { keys: c.keys.splice(half), vals: c.vals.splice(half) });
+        }
+      }
+    }
+    this.mod++;
+  }
+
   /** Bulk load: appends a key greater than every key present (e.g. from a sorted DB scan). */
   appendSorted(key: string, val: V): void {
     const last = this.chunks[this.chunks.length - 1];

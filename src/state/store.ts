@@ -52,13 +52,6 @@ const ZERO_HASH = new Uint8Array(32);
 
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
 
-function dataKey(key: string): Uint8Array {
-  const out = new Uint8Array(key.length + 1);
-  out[0] = NS_DATA;
-  writeStr(key, out, 1);
-  return out;
-}
-
 function hashKey(height: number): Uint8Array {
   return concatBytes(Uint8Array.of(NS_HASH), heightToBytes(height));
 }
@@ -75,7 +68,7 @@ export class StateStoreImpl implements StateStore {
   private _appHash: Uint8Array = ZERO_HASH;
   /** Recent app hashes by height (ascending insertion = ascending height). */
   private readonly recent = new Map<number, Uint8Array>();
-  private staged: { mod: number; staged: StagedHash } | undefined;
+  private staged: Staging | undefined;
   private readonly deferWrites: boolean;
   /** The deferred LevelDB batch still being written (deferWrites). */
   private writing: Promise<void> | undefined;
@@ -166,15 +159,25 @@ export class StateStoreImpl implements StateStore {
   }
 
   computeHash(): Uint8Array {
-    return this.stage().root.slice();
+    return this.stage().staged.root.slice();
   }
 
-  private stage(): StagedHash {
+  /**
+   * The working view's changes as flat arrays (records encoded once) and their staged hash;
+   * reused by `commit` and by further `computeHash` calls while the working view is unchanged.
+   */
+  private stage(): Staging {
     const mod = this.work.map.mod;
-    if (this.staged && this.staged.mod === mod) return this.staged.staged;
-    const staged = this.tree.stage(materialized(this.work.map.range()));
-    this.staged = { mod, staged };
-    return staged;
+    if (this.staged && this.staged.mod === mod) return this.staged;
+    const [keys, raw] = this.work.map.toArrays();
+    const vals: (string | null)[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const r = raw[i]!;
+      vals[i] = r === null || typeof r === 'string' ? r : r.str();
+    }
+    const staged = this.tree.stage(keys, vals);
+    this.staged = { mod, keys, vals, raw, staged };
+    return this.staged;
   }
 
   appHashAt(height: number): Uint8Array | undefined {
@@ -188,10 +191,8 @@ export class StateStoreImpl implements StateStore {
     if (!Number.isSafeInteger(height) || height <= this._height) {
       throw new Error(`commit height ${height} must be an integer above the last committed height ${this._height}`);
     }
-    const staged = this.stage();
+    const { keys, vals, raw, staged } = this.stage();
     const root = staged.root.slice();
-    const raw = [...this.work.map.range()];
-    const entries: [string, string | null][] = raw.map(([k, v]) => [k, v === null || typeof v === 'string' ? v : v.str()]);
     const expired: number[] = [];
     for (const h of this.recent.keys()) if (h <= height - this.keepHashes) expired.push(h);
     this.guard.committing = true;
@@ -201,10 +202,7 @@ export class StateStoreImpl implements StateStore {
         // A chained batch: classic-level's array form re-validates and clones every op in JS
         // (10–30 µs each), the chained form costs ~2 µs per put; still one atomic write.
         const batch = this.db.batch();
-        for (const [k, v] of entries) {
-          if (v === null) batch.del(dataKey(k));
-          else batch.put(dataKey(k), strToBytes(v));
-        }
+        putAll(batch, keys, vals);
         batch.put(META_HEIGHT, heightToBytes(height));
         batch.put(META_APPHASH, root);
         if (this.keepHashes > 0) batch.put(hashKey(height), root);
@@ -223,14 +221,12 @@ export class StateStoreImpl implements StateStore {
     } finally {
       this.guard.committing = false;
     }
-    for (let i = 0; i < entries.length; i++) {
-      const [k, v] = entries[i]!;
-      const r = raw[i]![1];
-      if (v === null) this.data.delete(k);
-      else this.data.set(k, v);
+    this.data.applySorted(keys, vals);
+    for (let i = 0; i < keys.length; i++) {
+      const r = raw[i]!;
       // a record written as an object stays decoded for the next blocks' readers
-      if (r instanceof Lazy) this.base.remember(k, v!, r.obj, r.codec);
-      else this.base.forget(k);
+      if (r instanceof Lazy) this.base.remember(keys[i]!, vals[i]!, r.obj, r.codec);
+      else this.base.forget(keys[i]!);
     }
     this.tree.apply(staged);
     for (const h of expired) this.recent.delete(h);
@@ -269,9 +265,47 @@ export class StateStoreImpl implements StateStore {
   }
 }
 
-/** Working-view entries with records encoded (bytes as binary strings). */
-function* materialized(it: Iterable<[string, string | null | Lazy]>): Generator<[string, string | null]> {
-  for (const [k, v] of it) yield [k, v === null || typeof v === 'string' ? v : v.str()];
+/** A block's changes in key order (records encoded) and their staged hash. */
+interface Staging {
+  mod: number;
+  keys: string[];
+  /** Encoded values; null = delete. */
+  vals: (string | null)[];
+  /** The working view's own entries (to keep decoded records decoded after the commit). */
+  raw: (string | null | Lazy)[];
+  staged: StagedHash;
+}
+
+/**
+ * Adds the changes to a chained batch. Every data key and value is written into one buffer and
+ * handed over as views: LevelDB copies each op into its WriteBatch at once, so the buffer is
+ * reused by the next commit, and a block's ops cost no allocation besides the two views.
+ */
+let batchBuf = new Uint8Array(1 << 20);
+function putAll(batch: ReturnType<DB['batch']>, keys: readonly string[], vals: readonly (string | null)[]): void {
+  let total = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const v = vals[i];
+    total += 1 + keys[i]!.length + (v === null ? 0 : v.length);
+  }
+  if (batchBuf.length < total) batchBuf = new Uint8Array(Math.max(total, batchBuf.length * 2));
+  const buf = batchBuf;
+  let o = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = vals[i];
+    const ko = o;
+    buf[o] = NS_DATA;
+    writeStr(k, buf, o + 1);
+    o += 1 + k.length;
+    const key = buf.subarray(ko, o);
+    if (v === null) batch.del(key);
+    else {
+      writeStr(v, buf, o);
+      batch.put(key, buf.subarray(o, o + v.length));
+      o += v.length;
+    }
+  }
 }
 
 /** Opens (or creates) the state store in `dir` and loads the committed state into memory. */

@@ -259,7 +259,8 @@ export class OverlayView implements CacheKV, Source {
     const parent = this.parent;
     if (!(parent instanceof OverlayView)) throw new Error('the working view is committed by the store, not written');
     parent.checkWritable();
-    for (const [k, v] of this.map.range()) parent.map.set(k, v);
+    const into = parent.map;
+    this.map.forEach((k, v) => into.set(k, v));
     this.map.clear();
   }
 
