@@ -16,7 +16,7 @@
  */
 import pb from 'protobufjs/minimal.js';
 import { rootError } from '../errors.js';
-import { sha256, bytesEqual } from './crypto-adapter.js';
+import { sha256, sha256Latin1, bytesEqual } from './crypto-adapter.js';
 import {
   CommitFlag,
   VoteType,
@@ -351,34 +351,45 @@ export function decodeBlock(buf: Uint8Array): Block {
 
 // ---------------------------------------------------------------- merkle / hashes
 
-function splitPoint(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-function leafHash(leaf: Uint8Array): Uint8Array {
-  const b = new Uint8Array(leaf.length + 1);
-  b[0] = 0;
-  b.set(leaf, 1);
-  return sha256(b);
-}
-function innerHash(l: Uint8Array, r: Uint8Array): Uint8Array {
-  const b = new Uint8Array(1 + l.length + r.length);
-  b[0] = 1;
-  b.set(l, 1);
-  b.set(r, 1 + l.length);
-  return sha256(b);
-}
-/** RFC 6962 Merkle root (CometBFT `HashFromByteSlices`); empty list → SHA256(""). */
-export function merkleRoot(leaves: Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return sha256(new Uint8Array(0));
-  if (leaves.length === 1) return leafHash(leaves[0]!);
-  const k = splitPoint(leaves.length);
-  return innerHash(merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
+/**
+ * RFC 6962 Merkle root (CometBFT `HashFromByteSlices`); empty list → SHA256("").
+ *
+ * Built bottom-up, pairing neighbours level by level and lifting an odd last node unchanged:
+ * for every n that is the same tree as the recursive split at the largest power of two below n,
+ * without the recursive slices. Each level's hashes live in one buffer and every inner node is
+ * hashed from one scratch buffer, so a block's tree costs one SHA-256 per node and no garbage
+ * per node.
+ */
+export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
+  const n = leaves.length;
+  if (n === 0) return sha256(new Uint8Array(0));
+  let level = Buffer.allocUnsafe(n * 32);
+  let scratch = Buffer.allocUnsafe(1 + 64);
+  for (let i = 0; i < n; i++) {
+    const leaf = leaves[i]!;
+    if (scratch.length < leaf.length + 1) scratch = Buffer.allocUnsafe(leaf.length + 1);
+    scratch[0] = 0;
+    scratch.set(leaf, 1);
+    level.write(sha256Latin1(scratch.subarray(0, leaf.length + 1)), i * 32, 'latin1');
+  }
+  const inner = Buffer.allocUnsafe(65);
+  inner[0] = 1;
+  for (let width = n; width > 1; ) {
+    const next = (width + 1) >> 1;
+    const up = Buffer.allocUnsafe(next * 32);
+    for (let i = 0; i + 1 < width; i += 2) {
+      level.copy(inner, 1, i * 32, i * 32 + 64);
+      up.write(sha256Latin1(inner), (i >> 1) * 32, 'latin1');
+    }
+    if (width & 1) level.copy(up, (next - 1) * 32, (width - 1) * 32, width * 32);
+    level = up;
+    width = next;
+  }
+  return new Uint8Array(level.buffer, level.byteOffset, 32);
 }
 
 /** Merkle root over SHA256(tx): the header's `dataHash`. */
-export function txsHash(txs: Uint8Array[]): Uint8Array {
+export function txsHash(txs: readonly Uint8Array[]): Uint8Array {
   return merkleRoot(txs.map((tx) => sha256(tx)));
 }
 

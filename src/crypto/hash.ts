@@ -20,6 +20,11 @@ export function sha256(b: Uint8Array): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
+/** SHA-256 as a 32-char latin1 string (one char per byte): no Buffer per digest for callers that write it into a larger buffer. */
+export function sha256Latin1(b: Uint8Array): string {
+  return oneShot ? oneShot('sha256', b, 'latin1') : nodeCrypto.createHash('sha256').update(b).digest('binary');
+}
+
 export function ripemd160(b: Uint8Array): Uint8Array {
   return nobleRipemd160(b);
 }

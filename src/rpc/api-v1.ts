@@ -151,6 +151,22 @@ function txRow(node: RpcNode, t: StoredTx): unknown {
   };
 }
 
+/** Non-empty trimmed lines (LF, CRLF or CR), without a regex split and its intermediate arrays. */
+function splitLines(raw: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    const c = i < raw.length ? raw.charCodeAt(i) : 10;
+    if (c !== 10 && c !== 13) continue;
+    if (i > start) {
+      const line = raw.slice(start, i).trim();
+      if (line.length > 0) out.push(line);
+    }
+    start = i + 1;
+  }
+  return out;
+}
+
 /**
  * Broadcast: body is one hex tx, or several separated by newlines (the original accepted a
  * list). `sync=true` waits until each tx is committed and reports the block result. Without it,
@@ -160,7 +176,9 @@ function txRow(node: RpcNode, t: StoredTx): unknown {
  * gaps behind; waiting for admission gives clients honest codes and back-pressure instead.
  */
 async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchParams, maxBody: number): Promise<ApiReply> {
-  const raw = (await readBody(req, maxBody)).toString('utf8').trim();
+  // hex and JSON lists of hex are ASCII: latin1 skips UTF-8 validation of a body that may be
+  // megabytes (any other byte becomes a non-hex char and is refused below)
+  const raw = (await readBody(req, maxBody)).toString('latin1').trim();
   const sync = query.get('sync') === 'true';
   let lines: string[];
   if (raw.startsWith('[')) {
@@ -172,7 +190,7 @@ async function broadcast(node: RpcNode, req: IncomingMessage, query: URLSearchPa
       throw HttpError.badRequest(`body must be hex txs (one per line) or a JSON list of hex strings: ${(e as Error).message}`);
     }
   } else {
-    lines = raw.split(/[\r\n]+/).map((s) => s.trim()).filter(Boolean);
+    lines = splitLines(raw);
   }
   if (lines.length === 0) throw HttpError.badRequest('empty body: send the hex-encoded signed tx');
   const txs = lines.map((l, i) => {

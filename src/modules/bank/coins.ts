@@ -45,6 +45,7 @@ export function checkedAdd(a: bigint, b: bigint, what: string): bigint {
  * the general path; same result and same errors.
  */
 function addOne(a: readonly Coin[], c: Coin, sign: 1n | -1n, label: string): Coin[] {
+  // coin objects are never mutated (lists are replaced), so unchanged ones are shared
   const out: Coin[] = [];
   let done = false;
   for (let i = 0; i < a.length; i++) {
@@ -57,19 +58,18 @@ function addOne(a: readonly Coin[], c: Coin, sign: 1n | -1n, label: string): Coi
         if (v !== 0n) out.push({ denom: c.denom, amount: v });
         continue;
       }
-      if (!pushNew(out, c, sign, label)) continue;
+      pushNew(out, c, sign, label);
     }
-    out.push(x.amount === 0n ? x : { denom: x.denom, amount: x.amount });
+    if (x.amount !== 0n) out.push(x);
   }
   if (!done) pushNew(out, c, sign, label);
-  return out.filter((x) => x.amount !== 0n);
+  return out;
 }
 
 /** A denom `a` lacks: + pushes it (if non-zero); − fails unless the amount is 0. */
-function pushNew(out: Coin[], c: Coin, sign: 1n | -1n, label: string): boolean {
+function pushNew(out: Coin[], c: Coin, sign: 1n | -1n, label: string): void {
   if (sign === -1n && c.amount > 0n) throw rootError('insufficientCoins', `insufficient ${label}: have 0${c.denom}, need ${c.amount}${c.denom}`);
   if (c.amount !== 0n) out.push({ denom: c.denom, amount: sign === 1n ? checkedAdd(0n, c.amount, `amount of ${c.denom}`) : -c.amount });
-  return true;
 }
 
 /** a + b, both sorted; result sorted without zero entries. */
