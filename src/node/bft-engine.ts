@@ -12,8 +12,9 @@
  * - After a restart the core starts at the last stored height + 1 and the WAL entries after the
  *   last `end_height` are fed back (their own `wal_write`s are not logged twice).
  * - Gossip: own proposals (with the block) and votes are published; when the round state has
- *   not moved for `gossipIntervalMs`, and to a newly connected peer, the current proposal and
- *   votes are re-sent directly so a peer that missed them (or restarted) catches up.
+ *   not moved for `gossipIntervalMs`, the current votes are re-sent directly (and the proposal
+ *   too once it has not moved for `PROPOSAL_RESEND_TICKS` intervals), and to a newly connected
+ *   peer both at once, so a peer that missed them (or restarted) catches up.
  * - Evidence of duplicate votes goes to the pool, to peers, and into our next proposal.
  * - Block sync (`block-sync.ts`) feeds `commit_sync` into the same queue.
  */
@@ -44,6 +45,14 @@ export const MAX_BLOCK_TIME_DRIFT_MS = 30_000;
 /** Penalty points for a malformed consensus message (the p2p layer bans at -100). */
 const MALFORMED_PENALTY = 25;
 const BAD_EVIDENCE_PENALTY = 10;
+/**
+ * Stalled gossip ticks in a row before the proposal is re-sent with the votes. Under load a
+ * round state standing still for one interval is nearly always our own block execution or
+ * timeout_commit, not a lost message, and the proposal carries the whole block: re-sending it
+ * then made every peer receive and decode each block once more. Votes are small and still go
+ * at every stalled tick; a peer that missed the proposal gets it one interval later.
+ */
+export const PROPOSAL_RESEND_TICKS = 2;
 
 export interface BftEngineDeps {
   chainId: string;
@@ -96,6 +105,7 @@ export class BftEngine implements ConsensusEngine {
   private readonly verify: SigVerifier;
   private readonly now: () => number;
   private lastGossipKey = '';
+  private stalledTicks = 0;
 
   private lastHeight = 0;
   private lastHash: Uint8Array = EMPTY;
@@ -497,7 +507,7 @@ export class BftEngine implements ConsensusEngine {
   }
 
   /** The current proposal and votes (current round, plus the proof-of-lock rounds' prevotes). */
-  private roundStateMessages(): [TopicName, Uint8Array][] {
+  private roundStateMessages(withProposal = true): [TopicName, Uint8Array][] {
     if (!this.core) return [];
     const out: [TopicName, Uint8Array][] = [];
     const rs = this.core.roundState();
@@ -505,7 +515,7 @@ export class BftEngine implements ConsensusEngine {
     for (const r of rounds) {
       if (r < 0) continue;
       const p = this.core.proposal(r);
-      if (p) out.push(['proposals', encodeProposalMsg(p.proposal, p.block)]);
+      if (p && withProposal) out.push(['proposals', encodeProposalMsg(p.proposal, p.block)]);
       for (const v of this.core.votes(r, VoteType.Prevote)) out.push(['votes', encodeVoteMsg(v)]);
       if (r === rs.round) for (const v of this.core.votes(r, VoteType.Precommit)) out.push(['votes', encodeVoteMsg(v)]);
     }
@@ -528,8 +538,9 @@ export class BftEngine implements ConsensusEngine {
     const key = `${rs.height}/${rs.round}/${rs.step}`;
     const stalled = key === this.lastGossipKey;
     this.lastGossipKey = key;
+    this.stalledTicks = stalled ? this.stalledTicks + 1 : 0;
     if (!stalled) return;
-    const msgs = this.roundStateMessages();
+    const msgs = this.roundStateMessages(this.stalledTicks >= PROPOSAL_RESEND_TICKS);
     for (const p of this.d.network.peers()) {
       for (const [topic, data] of msgs) this.d.network.sendDirect(p.id, topic, data).catch(() => {});
     }

@@ -28,8 +28,12 @@ export class OutboundChannel {
 
   /** Queues one payload (framed here); resolves once it is handed to the stream. */
   send(payload: Uint8Array): Promise<void> {
+    return this.sendFrame(encodeFrame(payload));
+  }
+
+  /** Queues a frame already made by `encodeFrame` (a flood frames a message once for all peers). */
+  sendFrame(frame: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new Error('channel closed'));
-    const frame = encodeFrame(payload);
     if (this.queuedBytes + frame.length > this.maxQueuedBytes) {
       return Promise.reject(new Error(`send queue full (${this.queuedBytes} bytes)`));
     }

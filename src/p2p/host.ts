@@ -3,7 +3,7 @@
  * direct messages, block sync and peer scoring. Everything libp2p-specific stays in src/p2p;
  * the node sees the `Network` interface.
  *
- * Gossip is a flood with deduplication over `/dexchain/<chainId>/gossip/1` rather than
+ * Gossip is a flood with deduplication over `/dexchain/<chainId>/gossip/2` rather than
  * @chainsafe/libp2p-gossipsub: the installed gossipsub@14 is written against libp2p@2's stream
  * API (`sink`/`source`, `handle({stream, connection})`) and exchanges no subscriptions under
  * libp2p@3 (checked: publish reaches zero peers). A validator network is small and fully
@@ -11,10 +11,17 @@
  * more than gossipsub's mesh would. Swapping in a libp2p@3 gossipsub later only touches the
  * `publish` path and the gossip handler here.
  *
+ * Relaying: the origin sends a message in full to every peer; a relay forwards small messages
+ * (votes, evidence) in full and announces large ones (tx batches, proposals) by id (IHAVE),
+ * sending them only to peers that ask (IWANT) — gossipsub's lazy push. In the full mesh of a
+ * validator network every peer already has the message from its origin, so each node
+ * receives, decrypts and hashes each large message once rather than once per peer; a node
+ * reached only through relays pays one round trip more.
+ *
  * Wire: every protocol uses length-prefixed frames (frame.ts); payloads per wire.ts.
  *   /dexchain/status/1             request: our status, response: theirs (chain-independent id,
  *                                  so a peer on another chain is recognised and refused)
- *   /dexchain/<chain>/gossip/1     long-lived, one frame per message, relayed
+ *   /dexchain/<chain>/gossip/2     long-lived, one frame per message or IHAVE/IWANT, relayed
  *   /dexchain/<chain>/direct/1     long-lived, one frame per message, not relayed, not deduped
  *   /dexchain/<chain>/blocks/1     request: (fromHeight, maxCount), response: entries, then EOF
  */
@@ -35,6 +42,7 @@ import {
 import { loadOrCreateNodeKey } from './node-key.js';
 import { listenToMultiaddr, parsePeerAddress, splitPeerList, type PeerAddress } from './peer-addr.js';
 import { PeerScores } from './scoring.js';
+import { RelayStore } from './relay-store.js';
 import { SeenCache } from './seen-cache.js';
 import type {
   BlockEntry, BlockProvider, MessageHandler, Network, P2PLogger, PeerInfo, StatusInfo,
@@ -42,8 +50,8 @@ import type {
 } from './types.js';
 import {
   WireError, blockEntrySize, checkBlocksResponse, decodeBlockEntry, decodeBlocksRequest,
-  decodeMessage, decodeStatus, encodeBlockEntry, encodeBlocksRequest, encodeMessage,
-  encodeStatus, protocolIds, topicId, MAX_BLOCK_ENTRY_BYTES,
+  decodeGossipFrame, decodeMessage, decodeStatus, encodeBlockEntry, encodeBlocksRequest, encodeGossipControl,
+  encodeMessage, encodeStatus, protocolIds, topicId, GOSSIP_IHAVE, GOSSIP_IWANT, MAX_BLOCK_ENTRY_BYTES,
 } from './wire.js';
 
 export interface P2PHostInit {
@@ -70,6 +78,8 @@ const MAX_MESSAGE_FRAME = 1 + MAX_MESSAGE_BYTES;
 const REDIAL_TICK_MS = 200;
 /** Cap on concurrently served inbound streams per protocol per connection. */
 const MAX_INBOUND_STREAMS = 16;
+/** Most message ids we wait for at once (oldest forgotten first): bounds memory under an IHAVE flood. */
+const MAX_WANTS = 20_000;
 
 interface PeerState {
   id: string;
@@ -79,6 +89,18 @@ interface PeerState {
   gossip: OutboundChannel | null;
   direct: OutboundChannel | null;
   handshakeTimer: NodeJS.Timeout | null;
+}
+
+/** A message id announced to us that we asked for and have not received yet. */
+interface Want {
+  /** The id as sent on the wire. */
+  id: Uint8Array;
+  /** When it was first announced, then when it was last asked for. */
+  askedAt: number;
+  /** Peers that announced it, asked in turn (each after the previous did not answer). */
+  announcers: string[];
+  /** Index of the announcer asked last; -1 while waiting `wantDelayMs` for another copy. */
+  asked: number;
 }
 
 interface Persistent {
@@ -99,6 +121,9 @@ export class P2PHost implements Network {
   private readonly log: P2PLogger;
   private readonly scores: PeerScores;
   private readonly seen: SeenCache;
+  private readonly kept: RelayStore;
+  private readonly wants = new Map<string, Want>();
+  private wantTimer: NodeJS.Timeout | null = null;
   private readonly maxPeers: number;
   private node: Libp2pNode | null = null;
   private id = '';
@@ -121,6 +146,7 @@ export class P2PHost implements Network {
     this.log = init.logger;
     this.scores = new PeerScores(this.limits);
     this.seen = new SeenCache(this.limits.seenTtlMs, this.limits.seenMax);
+    this.kept = new RelayStore(this.limits.relayKeepMs, this.limits.relayKeepBytes);
     this.maxPeers = init.maxPeers ?? DEFAULT_MAX_PEERS;
     this.statusProvider = () => ({ chainId: init.chainId, height: 0, baseHeight: 0 });
     for (const entry of init.persistentPeers) {
@@ -176,6 +202,8 @@ export class P2PHost implements Network {
     }
     this.redialTimer = setInterval(() => this.redialTick(), Math.min(REDIAL_TICK_MS, this.limits.reconnectBaseMs));
     this.redialTimer.unref();
+    this.wantTimer = setInterval(() => this.retryWants(), Math.max(20, Math.floor(Math.min(this.limits.wantDelayMs, this.limits.wantRetryMs / 2) / 2)));
+    this.wantTimer.unref();
     this.redialTick();
   }
 
@@ -184,6 +212,9 @@ export class P2PHost implements Network {
     this.running = false;
     if (this.redialTimer !== null) clearInterval(this.redialTimer);
     this.redialTimer = null;
+    if (this.wantTimer !== null) clearInterval(this.wantTimer);
+    this.wantTimer = null;
+    this.wants.clear();
     for (const d of this.detach.splice(0)) d();
     for (const st of this.states.values()) this.dropState(st);
     this.states.clear();
@@ -267,7 +298,7 @@ export class P2PHost implements Network {
   async publish(topic: TopicName, data: Uint8Array): Promise<void> {
     this.requireRunning();
     if (data.length > MAX_MESSAGE_BYTES) throw p2pError('tooLarge', `message of ${data.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
-    this.seen.add(this.messageId(topic, data));
+    this.seen.add(this.messageId(topic, data).toString('hex'));
     this.flood(encodeMessage(topic, data), null);
   }
 
@@ -283,15 +314,78 @@ export class P2PHost implements Network {
     }
   }
 
-  private messageId(topic: TopicName, data: Uint8Array): string {
-    return createHash('sha256').update(topicId(this.init.chainId, topic)).update(data).digest('hex');
+  private messageId(topic: TopicName, data: Uint8Array): Buffer {
+    return createHash('sha256').update(topicId(this.init.chainId, topic)).update(data).digest();
+  }
+
+  /**
+   * Passes on a message seen for the first time: small ones in full, large ones as an IHAVE
+   * (kept for the IWANTs), to every verified peer but `from` and those that announced it to us.
+   */
+  private relay(frame: Uint8Array, id: Buffer, idHex: string, from: string, announcers: readonly string[]): void {
+    if (frame.length <= this.limits.relayInlineBytes) {
+      this.flood(frame, from);
+      return;
+    }
+    this.kept.add(idHex, frame);
+    const have = encodeGossipControl(GOSSIP_IHAVE, id);
+    for (const st of this.states.values()) {
+      if (!st.verified || st.id === from || announcers.includes(st.id)) continue;
+      this.channel(st, true).send(have).catch((e) => this.log.debug({ peer: st.id, err: errMsg(e) }, 'gossip send dropped'));
+    }
+  }
+
+  private onHave(from: string, id: Uint8Array): void {
+    const idHex = Buffer.from(id.buffer, id.byteOffset, id.length).toString('hex');
+    if (this.seen.has(idHex)) return;
+    const w = this.wants.get(idHex);
+    if (w !== undefined) {
+      if (!w.announcers.includes(from)) w.announcers.push(from);
+      return;
+    }
+    if (this.wants.size >= MAX_WANTS) this.wants.delete(this.wants.keys().next().value!);
+    this.wants.set(idHex, { id: id.slice(), askedAt: Date.now(), announcers: [from], asked: -1 });
+  }
+
+  private askFor(w: Want): void {
+    const st = this.states.get(w.announcers[w.asked]!);
+    if (st === undefined || !st.verified) return; // the retry sweep moves on to the next announcer
+    this.channel(st, true).send(encodeGossipControl(GOSSIP_IWANT, w.id)).catch((e) => this.log.debug({ peer: st.id, err: errMsg(e) }, 'gossip send dropped'));
+  }
+
+  /**
+   * Asks for announced ids still missing after `wantDelayMs`; an unanswered IWANT goes to the
+   * next peer that announced the id; after the last one, the id is dropped.
+   */
+  private retryWants(): void {
+    const now = Date.now();
+    for (const [idHex, w] of this.wants) {
+      if (now - w.askedAt < (w.asked < 0 ? this.limits.wantDelayMs : this.limits.wantRetryMs)) continue;
+      if (this.seen.has(idHex) || w.asked + 1 >= w.announcers.length) {
+        this.wants.delete(idHex);
+        continue;
+      }
+      w.asked++;
+      w.askedAt = now;
+      this.askFor(w);
+    }
+  }
+
+  private onWant(from: string, id: Uint8Array): void {
+    const st = this.states.get(from);
+    if (st === undefined || !st.verified) return;
+    const frame = this.kept.take(Buffer.from(id.buffer, id.byteOffset, id.length).toString('hex'), from);
+    if (frame === undefined) return; // never relayed here, expired, or already sent to this peer
+    this.channel(st, true).send(frame).catch((e) => this.log.debug({ peer: st.id, err: errMsg(e) }, 'gossip send dropped'));
   }
 
   /** Sends a gossip frame to every verified peer but `except` (the one we got it from). */
   private flood(payload: Uint8Array, except: string | null): void {
+    let frame: Uint8Array | undefined;
     for (const st of this.states.values()) {
       if (!st.verified || st.id === except) continue;
-      this.channel(st, true).send(payload).catch((e) => this.log.debug({ peer: st.id, err: errMsg(e) }, 'gossip send dropped'));
+      frame ??= encodeFrame(payload);
+      this.channel(st, true).sendFrame(frame).catch((e) => this.log.debug({ peer: st.id, err: errMsg(e) }, 'gossip send dropped'));
     }
   }
 
@@ -318,14 +412,23 @@ export class P2PHost implements Network {
         if (frame === null) break;
         let msg;
         try {
-          msg = decodeMessage(frame);
+          msg = gossip ? decodeGossipFrame(frame) : { kind: 'message' as const, ...decodeMessage(frame) };
         } catch (e) {
           this.penalize(from, `malformed message: ${errMsg(e)}`, PENALTY.malformedFrame);
           continue;
         }
+        if (msg.kind !== 'message') {
+          if (msg.kind === 'ihave') this.onHave(from, msg.id);
+          else this.onWant(from, msg.id);
+          continue;
+        }
         if (gossip) {
-          if (!this.seen.add(this.messageId(msg.topic, msg.data))) continue;
-          this.flood(frame, from);
+          const id = this.messageId(msg.topic, msg.data);
+          const idHex = id.toString('hex');
+          if (!this.seen.add(idHex)) continue;
+          const w = this.wants.get(idHex);
+          if (w !== undefined) this.wants.delete(idHex);
+          this.relay(frame, id, idHex, from, w?.announcers ?? []);
         }
         this.deliver(msg.topic, msg.data, from);
       }

@@ -43,6 +43,25 @@ export interface P2PLimits {
   seenMax: number;
   /** Bytes queued for one peer before further messages to it are dropped (a stuck peer). */
   maxQueuedBytesPerPeer: number;
+  /**
+   * Gossip messages up to this size are relayed in full; larger ones (tx batches, proposals)
+   * are relayed as an IHAVE of their id, fetched by the peers that lack them. In a full mesh
+   * every peer already got the message from its origin, so relaying large ones in full made
+   * every node receive, decrypt and hash each of them once per peer instead of once.
+   */
+  relayInlineBytes: number;
+  /** How long a message relayed by IHAVE is kept to answer IWANTs (ms). */
+  relayKeepMs: number;
+  /** Most bytes of such messages kept (oldest dropped first). */
+  relayKeepBytes: number;
+  /**
+   * How long an IHAVE waits before we ask for the message (ms): in a full mesh the origin's own
+   * copy is usually still in flight behind its send queue, and asking a relay then fetches the
+   * message twice. A node reached only through relays pays this once per hop.
+   */
+  wantDelayMs: number;
+  /** An IWANT not answered within this is sent to another peer that announced the id (ms). */
+  wantRetryMs: number;
 }
 
 export const DEFAULT_LIMITS: P2PLimits = {
@@ -57,6 +76,11 @@ export const DEFAULT_LIMITS: P2PLimits = {
   seenTtlMs: 120_000,
   seenMax: 100_000,
   maxQueuedBytesPerPeer: 64 * MiB,
+  relayInlineBytes: 4096,
+  relayKeepMs: 15_000,
+  relayKeepBytes: 64 * MiB,
+  wantDelayMs: 150,
+  wantRetryMs: 1_000,
 };
 
 /**

@@ -16,7 +16,7 @@ export class WireError extends Error {
 export function protocolIds(chainId: string) {
   return {
     status: '/dexchain/status/1',
-    gossip: `/dexchain/${chainId}/gossip/1`,
+    gossip: `/dexchain/${chainId}/gossip/2`,
     direct: `/dexchain/${chainId}/direct/1`,
     blocks: `/dexchain/${chainId}/blocks/1`,
   };
@@ -42,6 +42,38 @@ export function decodeMessage(frame: Uint8Array): { topic: TopicName; data: Uint
   if (topic === undefined) throw new WireError(`unknown topic code ${frame[0]}`);
   if (frame.length - 1 > MAX_MESSAGE_BYTES) throw new WireError('message too large');
   return { topic, data: frame.subarray(1) };
+}
+
+// ---- gossip control (gossip streams only): [code: 1 byte][message id: 32 bytes] ----
+//
+// A node relays a large message by announcing its id (IHAVE) rather than sending it in full; a
+// peer that has not seen the id asks for it (IWANT) and gets the ordinary message frame. The
+// codes sit far above the topic codes so neither can be read as the other.
+
+export const GOSSIP_IHAVE = 0xf0;
+export const GOSSIP_IWANT = 0xf1;
+export const MESSAGE_ID_BYTES = 32;
+
+export type GossipFrame =
+  | { kind: 'message'; topic: TopicName; data: Uint8Array }
+  | { kind: 'ihave' | 'iwant'; id: Uint8Array };
+
+export function encodeGossipControl(code: typeof GOSSIP_IHAVE | typeof GOSSIP_IWANT, id: Uint8Array): Uint8Array {
+  if (id.length !== MESSAGE_ID_BYTES) throw new WireError(`message id must be ${MESSAGE_ID_BYTES} bytes`);
+  const out = new Uint8Array(1 + MESSAGE_ID_BYTES);
+  out[0] = code;
+  out.set(id, 1);
+  return out;
+}
+
+/** A frame of a gossip stream: a message (as `decodeMessage`) or an IHAVE/IWANT. */
+export function decodeGossipFrame(frame: Uint8Array): GossipFrame {
+  const code = frame[0];
+  if (code === GOSSIP_IHAVE || code === GOSSIP_IWANT) {
+    if (frame.length !== 1 + MESSAGE_ID_BYTES) throw new WireError('gossip control frame must carry one 32-byte id');
+    return { kind: code === GOSSIP_IHAVE ? 'ihave' : 'iwant', id: frame.subarray(1) };
+  }
+  return { kind: 'message', ...decodeMessage(frame) };
 }
 
 // ---- status: UTF-8 JSON {chainId, height, baseHeight} ----
