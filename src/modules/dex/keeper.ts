@@ -15,7 +15,7 @@ import type { Address, CancelOrderMsg, NewOrderMsg } from '../../codec/types.js'
 import { ProposalKind } from '../../codec/types.js';
 import { INT64_MAX } from '../../codec/index.js';
 import { bytesEqual, toHex } from '../../crypto/hash.js';
-import { bytes8BEToBigint, bigintToBytes8BE, bytesToHeight } from '../../state/bytes.js';
+import { bytes8BEToBigint, bigintToBytes8BE, bytesToHeight, compareBytes } from '../../state/bytes.js';
 import type { KVReader, KVWriter } from '../../state/types.js';
 import type { BlockContext, TxContext } from '../../app/context.js';
 import { FeeFor } from '../params/fees.js';
@@ -38,8 +38,21 @@ import {
   bookSidePrefix,
   breatheKey,
   closedKey,
+  P_PENDING,
+  decodeJournal,
   decodeOrder,
+  encodeClosedPruneList,
+  encodeTradePruneList,
+  readClosedPruneList,
+  readTradePruneList,
   deleteOpenOrder,
+  encodeJournal,
+  encodeOrder,
+  getPendingOrder,
+  orderPriceQtyOf,
+  orderQtyOf,
+  pendingKey,
+  pendingPrefix,
   encodeParams,
   getOpenOrder,
   getPair,
@@ -87,9 +100,14 @@ export interface DexDeps {
   gov: GovReader;
 }
 
-interface JournalOp {
-  op: 'n' | 'c';
-  id: string;
+/** One pair's share of the block's journal, drained at EndBlock. */
+interface PairJournal {
+  /** Ids of book orders (placed in earlier blocks) cancelled in this block. */
+  cancels: string[];
+  /** Orders placed in this block and still open, in arrival (`seq`) order. */
+  placed: OrderRecord[];
+  /** The auction's round: ids of every order placed in this block, cancelled ones too. */
+  round: string[];
 }
 
 interface CachedBook {
@@ -240,8 +258,19 @@ export class DexKeeper {
   // -------------------------------------------------------------------------------------------
   // orders (tx handlers)
 
-  private journal(kv: KVWriter, symbol: string, op: JournalOp): void {
-    kv.set(journalKey(symbol, nextSeq(kv)), utf8Encode(JSON.stringify([op.op, op.id])));
+  private journal(kv: KVWriter, symbol: string, op: 'c' | 'x', id: string): void {
+    kv.set(journalKey(symbol, nextSeq(kv)), encodeJournal(op, id));
+  }
+
+  /** Σ qty of the open BUY orders at `price`: the book's level plus this block's placed orders. */
+  private buyLevelTotal(kv: KVReader, symbol: string, price: bigint): bigint {
+    let total = 0n;
+    for (const [, v] of kv.iterate(levelPrefix(symbol, BUY, price))) total += orderQtyOf(v);
+    for (const [, v] of kv.iterate(pendingPrefix(symbol))) {
+      const o = orderPriceQtyOf(v);
+      if (o.side === BUY && o.price === price) total += o.qty;
+    }
+    return total;
   }
 
   /** NewOrderMsg (§A.7): checks, lock, and the order into the book's state. */
@@ -253,7 +282,7 @@ export class DexKeeper {
     if (!acc) throw rootError('unknownAddress', 'sender account does not exist');
     const expected = `${toHex(msg.sender).toUpperCase()}-${acc.sequence}`;
     if (msg.id !== expected) throw dexError('invalidOrderId', `order id should be ${expected}, got ${msg.id}`);
-    if (kv.has(idKey(msg.symbol, msg.id))) throw dexError('duplicateOrder', `duplicated order id ${msg.id}`);
+    if (kv.has(idKey(msg.symbol, msg.id)) || kv.has(pendingKey(msg.symbol, msg.id))) throw dexError('duplicateOrder', `duplicated order id ${msg.id}`);
     const side = msg.side as 1 | 2;
     if (ctx.mode !== 'recheck') {
       if (msg.price % pair.tickSize !== 0n) throw dexError('invalidTickSize', `price(${msg.price}) is not rounded to tickSize(${pair.tickSize})`);
@@ -269,7 +298,7 @@ export class DexKeeper {
       // Σ qty at this price, kept in state between changes so a busy level is not rescanned per order.
       const cached = kv.get(levelTotalKey(msg.symbol, msg.price));
       if (cached) levelTotal = bytes8BEToBigint(cached);
-      else for (const [, v] of kv.iterate(levelPrefix(msg.symbol, BUY, msg.price))) levelTotal += decodeOrder(v).qty;
+      else levelTotal = this.buyLevelTotal(kv, msg.symbol, msg.price);
       levelTotal += msg.quantity;
       if (levelTotal > INT64_MAX) throw dexError('overflow', 'quantity of the price level overflows int64');
     }
@@ -300,9 +329,9 @@ export class DexKeeper {
       lastExecutedPrice: 0n,
       lastExecutedQty: 0n,
     };
-    putOpenOrder(kv, o);
+    // Into this block's placed orders only: EndBlock writes the book keys if it rests.
+    kv.set(pendingKey(msg.symbol, msg.id), encodeOrder(o));
     if (side === BUY) kv.set(levelTotalKey(msg.symbol, msg.price), bigintToBytes8BE(levelTotal));
-    this.journal(kv, msg.symbol, { op: 'n', id: msg.id });
     return o;
   }
 
@@ -310,12 +339,16 @@ export class DexKeeper {
   cancelOrder(ctx: TxContext, msg: CancelOrderMsg): OrderRecord {
     const kv = ctx.kv;
     const found = getOpenOrder(kv, msg.symbol, msg.refid);
-    if (!found) throw dexError('orderNotFound', `Failed to find order [${msg.refid}]`);
-    const o = found.order;
+    const o = found ? found.order : getPendingOrder(kv, msg.symbol, msg.refid);
+    if (!o) throw dexError('orderNotFound', `Failed to find order [${msg.refid}]`);
     if (!bytesEqual(o.owner, msg.sender)) throw dexError('notOrderOwner', 'do not have permission to cancel this order');
     const pair = getPair(kv, o.symbol);
     if (!pair) throw dexError('unknownPair', `trading pair not found: ${o.symbol}`);
-    deleteOpenOrder(kv, o);
+    if (found) deleteOpenOrder(kv, o);
+    else {
+      kv.delete(pendingKey(o.symbol, o.id));
+      if (o.side === BUY) kv.delete(levelTotalKey(o.symbol, o.price));
+    }
     const isBuy = o.side === BUY;
     const asset = isBuy ? pair.quote : pair.base;
     const unlock = isBuy ? notional(o.price, o.qty) - notional(o.price, o.cumQty) : o.qty - o.cumQty;
@@ -334,7 +367,7 @@ export class DexKeeper {
     o.lastUpdatedHeight = ctx.block.height;
     o.lastUpdatedTimeMs = ctx.block.timeMs;
     putClosedOrder(kv, o, ctx.block.height);
-    this.journal(kv, o.symbol, { op: 'c', id: o.id });
+    this.journal(kv, o.symbol, found ? 'c' : 'x', o.id);
     return o;
   }
 
@@ -350,23 +383,26 @@ export class DexKeeper {
     return book;
   }
 
+  /** Appends this block's placed orders (all later than any book order: arrival order holds). */
+  private static insertPlaced(book: OrderBook, placed: readonly OrderRecord[]): void {
+    for (const o of placed) {
+      if (book.has(o.id)) continue;
+      book.insert({ id: o.id, side: o.side, price: o.price, qty: o.qty, time: o.createdHeight, cumQty: o.cumQty });
+    }
+  }
+
   /** Takes the pair's book out of the cache, brought up to date with the journal (or rebuilt). */
-  private takeBook(kv: KVReader, symbol: string, ops: readonly JournalOp[]): OrderBook {
+  private takeBook(kv: KVReader, symbol: string, j?: PairJournal): OrderBook {
     const cached = this.books.get(symbol);
     this.books.delete(symbol);
     const raw = kv.get(tagKey(symbol));
-    if (!cached || !raw || cached.tag !== utf8Decode(raw)) return this.rebuild(kv, symbol);
-    const book = cached.book;
-    for (const op of ops) {
-      if (op.op === 'c') {
-        book.remove(op.id);
-        continue;
-      }
-      const found = getOpenOrder(kv, symbol, op.id);
-      if (!found || book.has(op.id)) continue; // cancelled in the same block
-      const o = found.order;
-      book.insert({ id: o.id, side: o.side, price: o.price, qty: o.qty, time: o.createdHeight, cumQty: o.cumQty });
+    let book: OrderBook;
+    if (!cached || !raw || cached.tag !== utf8Decode(raw)) book = this.rebuild(kv, symbol);
+    else {
+      book = cached.book;
+      if (j) for (const id of j.cancels) book.remove(id);
     }
+    if (j) DexKeeper.insertPlaced(book, j.placed);
     return book;
   }
 
@@ -381,21 +417,43 @@ export class DexKeeper {
     return this.rebuild(kv, symbol);
   }
 
-  /** Reads and deletes this block's journal: pair → ops in arrival order (pairs sorted). */
-  private drainJournal(kv: KVWriter): Map<string, JournalOp[]> {
-    const out = new Map<string, JournalOp[]>();
+  /**
+   * Reads and deletes this block's journal and placed orders: pair → what happened to it, pairs
+   * in byte order of their symbols (the key order of both prefixes).
+   */
+  private drainJournal(kv: KVWriter): Map<string, PairJournal> {
+    const by = new Map<string, PairJournal & { x: { seq: bigint; id: string }[] }>();
+    const of = (k: Uint8Array, prefix: Uint8Array): PairJournal & { x: { seq: bigint; id: string }[] } => {
+      const rest = k.subarray(prefix.length);
+      const symbol = utf8Decode(rest.subarray(0, rest.indexOf(0)));
+      let j = by.get(symbol);
+      if (!j) by.set(symbol, (j = { cancels: [], placed: [], round: [], x: [] }));
+      return j;
+    };
     const keys: Uint8Array[] = [];
     for (const [k, v] of kv.iterate(P_JOURNAL)) {
-      const rest = k.subarray(P_JOURNAL.length);
-      const sep = rest.indexOf(0);
-      const symbol = utf8Decode(rest.subarray(0, sep));
-      const [op, id] = JSON.parse(utf8Decode(v)) as ['n' | 'c', string];
-      const l = out.get(symbol);
-      if (l) l.push({ op, id });
-      else out.set(symbol, [{ op, id }]);
+      const e = decodeJournal(v);
+      const j = of(k, P_JOURNAL);
+      if (e.op === 'c') j.cancels.push(e.id);
+      else j.x.push({ seq: bytes8BEToBigint(k.subarray(k.length - 8)), id: e.id });
+      keys.push(k.slice());
+    }
+    for (const [k, v] of kv.iterate(P_PENDING)) {
+      of(k, P_PENDING).placed.push(decodeOrder(v));
       keys.push(k.slice());
     }
     for (const k of keys) kv.delete(k);
+    const symbols = [...by.keys()].map((s) => [s, utf8Encode(s)] as const).sort((a, b) => compareBytes(a[1], b[1]));
+    const out = new Map<string, PairJournal>();
+    for (const [symbol] of symbols) {
+      const j = by.get(symbol)!;
+      j.placed.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+      // a placed-then-cancelled order still belongs to the round (it made the pair match), never to the book
+      const round: { seq: bigint; id: string }[] = j.placed.map((o) => ({ seq: o.seq, id: o.id }));
+      round.push(...j.x);
+      round.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+      out.set(symbol, { cancels: j.cancels, placed: j.placed, round: round.map((r) => r.id) });
+    }
     return out;
   }
 
@@ -410,13 +468,17 @@ export class DexKeeper {
     if (journal.size > 0) {
       const run = new BlockRun(ctx, this.bank, params.fees, this.priceOf(kv));
       const synced: [string, OrderBook][] = [];
-      for (const [symbol, ops] of journal) {
+      for (const [symbol, j] of journal) {
         const pair = getPair(kv, symbol);
-        if (!pair) continue;
-        const book = this.takeBook(kv, symbol, ops);
+        if (!pair) {
+          // cannot happen (pairs go at the breathe step, after this); keep such orders as they are
+          for (const o of j.placed) putOpenOrder(kv, o);
+          continue;
+        }
+        run.addPlaced(j.placed);
+        const book = this.takeBook(kv, symbol, j);
         synced.push([symbol, book]);
-        const round = ops.filter((o) => o.op === 'n').map((o) => o.id);
-        if (round.length > 0) run.matchPair(pair, book, round);
+        if (j.round.length > 0) run.matchPair(pair, book, j.round);
       }
       run.settle();
       run.flush();
@@ -486,7 +548,7 @@ export class DexKeeper {
       }
       if (out.includes(symbol)) continue;
       const pair = getPair(kv, symbol)!;
-      const book = touched.get(symbol) ?? this.takeBook(kv, symbol, []);
+      const book = touched.get(symbol) ?? this.takeBook(kv, symbol);
       touched.set(symbol, book);
       for (const o of [...book.orders()]) {
         book.remove(o.id);
@@ -554,7 +616,7 @@ export class DexKeeper {
         }
       }
       if (due.length === 0) continue;
-      const book = touched.get(symbol) ?? this.takeBook(kv, symbol, []);
+      const book = touched.get(symbol) ?? this.takeBook(kv, symbol);
       touched.set(symbol, book);
       for (const o of due) {
         book.remove(o.id);
@@ -564,26 +626,50 @@ export class DexKeeper {
     }
   }
 
-  /** Drops closed orders and trades older than `historyBlocks` (bounded work per block). */
+  /**
+   * Drops closed orders and trades older than `historyBlocks` (bounded work: at most 10,000 of
+   * each per block, oldest first; a block's prune list cut short keeps its rest for the next).
+   */
   private prune(ctx: BlockContext, params: DexParams): void {
     const cutoff = ctx.block.height - params.historyBlocks;
     if (cutoff <= 0) return;
     const kv = ctx.kv;
     const LIMIT = 10_000;
     const drop: Uint8Array[] = [];
-    for (const [k] of kv.iterate(P_CLOSED_BY_HEIGHT, { limit: LIMIT })) {
-      const at = P_CLOSED_BY_HEIGHT.length;
+    const rewrite: [Uint8Array, Uint8Array][] = [];
+    let budget = LIMIT;
+    const at = P_CLOSED_BY_HEIGHT.length;
+    for (const [k, v] of kv.iterate(P_CLOSED_BY_HEIGHT, { limit: LIMIT })) {
+      if (budget <= 0) break;
       const height = bytesToHeight(k.subarray(at, at + 8));
       if (height > cutoff) break;
+      if (k.length === at + 8) {
+        const entries = readClosedPruneList(v);
+        const take = entries.slice(0, budget);
+        for (const [owner, seq] of take) drop.push(closedKey(owner, height, seq));
+        budget -= take.length;
+        if (take.length < entries.length) rewrite.push([k.slice(), encodeClosedPruneList(entries.slice(take.length))]);
+        else drop.push(k.slice());
+        continue;
+      }
       const owner: Address = k.subarray(at + 8, at + 28);
       const seq = bytes8BEToBigint(k.subarray(at + 28, at + 36));
       drop.push(k.slice(), closedKey(owner, height, seq));
+      budget--;
     }
+    budget = LIMIT;
+    const tat = P_TRADE_BY_HEIGHT.length;
     for (const [k, v] of kv.iterate(P_TRADE_BY_HEIGHT, { limit: LIMIT })) {
-      const at = P_TRADE_BY_HEIGHT.length;
-      if (bytesToHeight(k.subarray(at, at + 8)) > cutoff) break;
-      drop.push(k.slice(), v.slice());
+      if (budget <= 0) break;
+      if (bytesToHeight(k.subarray(tat, tat + 8)) > cutoff) break;
+      const keys = readTradePruneList(v);
+      const take = keys.slice(0, budget);
+      drop.push(...take);
+      budget -= take.length;
+      if (take.length < keys.length) rewrite.push([k.slice(), encodeTradePruneList(keys.slice(take.length))]);
+      else drop.push(k.slice());
     }
     for (const k of drop) kv.delete(k);
+    for (const [k, v] of rewrite) kv.set(k, v);
   }
 }

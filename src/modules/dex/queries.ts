@@ -25,6 +25,7 @@ import {
   iteratePairs,
   journalPrefix,
   ownerPrefix,
+  pendingPrefix,
   readHeight,
   tradePrefix,
 } from './store.js';
@@ -114,6 +115,7 @@ export function bookFromState(kv: KVReader, symbol: string, n: number, hrp: stri
 /** True when the pair has new orders not yet matched (journal entries in this state). */
 export function pendingMatch(kv: KVReader, symbol: string): boolean {
   for (const _ of kv.iterate(journalPrefix(symbol), { limit: 1 })) return true;
+  for (const _ of kv.iterate(pendingPrefix(symbol), { limit: 1 })) return true;
   return false;
 }
 

@@ -25,13 +25,15 @@ import {
   type Transfer,
   type TransferKindValue,
 } from './fees.js';
-import { deleteOpenOrder, encodeTrade, getOpenOrder, putClosedOrder, putOpenOrder, setPair, tradeKey, tradePruneKey } from './store.js';
+import { deleteOpenOrder, encodeTrade, getOpenOrder, levelTotalKey, putClosedOrders, putOpenOrder, putTradePruneIndex, setPair, tradeKey } from './store.js';
 import { OrderStatus, TimeInForce, type DexFeeParams, type OrderRecord, type OrderStatusValue, type TradeRecord, type TradingPair } from './types.js';
 
 interface Entry {
   rec: OrderRecord;
   closed: boolean;
   dirty: boolean;
+  /** Placed in this block: no book/id/owner keys exist yet. */
+  placed: boolean;
 }
 
 /** Balances as a map (denom → free amount) for fee computation. */
@@ -42,6 +44,8 @@ function balanceMap(coins: readonly Coin[]): Map<string, bigint> {
 export class BlockRun {
   readonly transfers: Transfer[] = [];
   private readonly orders = new Map<string, Entry>();
+  /** This block's placed orders (keys `symbol\0id`), in drain order. */
+  private readonly placed = new Map<string, OrderRecord>();
   readonly trades: TradeRecord[] = [];
 
   constructor(
@@ -57,13 +61,22 @@ export class BlockRun {
     return this.tradeIdx;
   }
 
+  /** Orders placed in this block (drained from state by the caller): flushed to the book if they rest. */
+  addPlaced(orders: readonly OrderRecord[]): void {
+    for (const o of orders) this.placed.set(`${o.symbol}\u0000${o.id}`, o);
+  }
+
   private load(symbol: string, id: string): Entry {
     const k = `${symbol}\u0000${id}`;
     let e = this.orders.get(k);
     if (!e) {
-      const found = getOpenOrder(this.ctx.kv, symbol, id);
-      if (!found) throw rootError('internal', `dex: order ${id} of ${symbol} is in the book but not in state`);
-      e = { rec: found.order, closed: false, dirty: false };
+      const p = this.placed.get(k);
+      if (p) e = { rec: p, closed: false, dirty: false, placed: true };
+      else {
+        const found = getOpenOrder(this.ctx.kv, symbol, id);
+        if (!found) throw rootError('internal', `dex: order ${id} of ${symbol} is in the book but not in state`);
+        e = { rec: found.order, closed: false, dirty: false, placed: false };
+      }
       this.orders.set(k, e);
     }
     return e;
@@ -273,10 +286,12 @@ export class BlockRun {
     const dirty = [...this.orders.values()]
       .filter((e) => e.dirty)
       .sort((a, b) => (a.rec.symbol < b.rec.symbol ? -1 : a.rec.symbol > b.rec.symbol ? 1 : a.rec.seq < b.rec.seq ? -1 : a.rec.seq > b.rec.seq ? 1 : 0));
+    const closed: OrderRecord[] = [];
     for (const e of dirty) {
       if (e.closed) {
-        deleteOpenOrder(kv, e.rec);
-        putClosedOrder(kv, e.rec, height);
+        if (!e.placed) deleteOpenOrder(kv, e.rec);
+        else if (e.rec.side === BUY) kv.delete(levelTotalKey(e.rec.symbol, e.rec.price));
+        closed.push(e.rec);
         this.ctx.events.emit('dex_order', {
           order_id: e.rec.id,
           symbol: e.rec.symbol,
@@ -289,12 +304,20 @@ export class BlockRun {
         putOpenOrder(kv, e.rec);
       }
     }
-    this.trades.forEach((t) => {
+    putClosedOrders(kv, closed, height);
+    // placed orders the auction left alone rest as they are (the level total already counts them)
+    for (const [k, o] of this.placed) {
+      const e = this.orders.get(k);
+      if (!e || !e.dirty) putOpenOrder(kv, o, true);
+    }
+    const keys: Uint8Array[] = [];
+    for (const t of this.trades) {
       const idx = Number(t.id.slice(t.id.indexOf('-') + 1));
       const key = tradeKey(t.symbol, height, idx);
       kv.set(key, encodeTrade(t));
-      kv.set(tradePruneKey(height, idx), key);
-    });
+      keys.push(key);
+    }
+    putTradePruneIndex(kv, height, keys);
   }
 }
 

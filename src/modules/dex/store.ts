@@ -3,25 +3,36 @@
  * way the book does, so a walk over a pair's prefix *is* the book (restarts lose nothing):
  *
  *   dex/p/<PAIR>                                   trading pair (JSON)
- *   dex/b/<PAIR>\0 side(1) priceKey(8) seq(8)       open order (JSON); buys: priceKey = MAX-price
+ *   dex/b/<PAIR>\0 side(1) priceKey(8) seq(8)       open order (binary); buys: priceKey = MAX-price
  *   dex/i/<PAIR>\0<id>                              → book key of the open order
  *   dex/o/<owner20><PAIR>\0<id>                     owner index of open orders
- *   dex/j/<PAIR>\0 seq(8)                           this block's journal: new orders / cancels
+ *   dex/n/<PAIR>\0<id>                              order placed in this block (binary), not yet in
+ *                                                   the book: EndBlock moves it to b/i/o if it rests
+ *   dex/j/<PAIR>\0 seq(8)                           this block's journal: cancels (binary)
  *   dex/t/<PAIR>                                    tag of the block that last synced the book
- *   dex/c/<owner20> height(8) seq(8)                closed order (JSON)
- *   dex/ch/ height(8) owner20 seq(8)                prune index of closed orders
- *   dex/tr/<PAIR>\0 height(8) idx(4)                trade (JSON)
- *   dex/th/ height(8) idx(4)                        prune index of trades (→ trade key)
+ *   dex/c/<owner20> height(8) seq(8)                closed order (binary)
+ *   dex/ch/ height(8) owner20 seq(8)                prune index of an order cancelled by a tx
+ *   dex/ch/ height(8)                               prune index of the orders closed at EndBlock:
+ *                                                   one key per block, entries owner20 seq(8)
+ *   dex/tr/<PAIR>\0 height(8) idx(4)                trade (binary)
+ *   dex/th/ height(8)                               prune index of a block's trades (→ trade keys)
  *   dex/bh/ day(8)                                  height of the breathe block of a UTC day
  *   dex/rp/<PAIR>                                   recent prices (JSON array, oldest first)
- *   dex/seq, dex/params, dex/h                      counters, params, last processed height
+ *   dex/seq, dex/params, dex/h                      counters (8 bytes BE), params, last processed height
+ *
+ * `n/` and `j/` keys live only inside a block: EndBlock drains them, so committed state (what
+ * queries read) never holds any. An order placed and filled in one block thus writes no book,
+ * id or owner key at all. Records are a fixed binary layout led by a format byte (`FORMAT`); a
+ * data dir of the older JSON layout is refused with a clear error instead of misread.
  */
 import type { Address, Coin } from '../../codec/types.js';
-import { fromHex, toHex } from '../../crypto/hash.js';
-import { bigintToBytes8BE, concatBytes, utf8 } from '../../state/bytes.js';
-import type { KVReader, KVWriter } from '../../state/types.js';
+import { rootError } from '../../errors.js';
+import { bigintToBytes8BE, bytes8BEToBigint, compareBytes, concatBytes, utf8 } from '../../state/bytes.js';
+import type { KVReader, KVWriter, ValueCodec } from '../../state/types.js';
+import { readDecoded, writeDecoded } from '../../state/decoded.js';
 import { INT64_MAX } from '../../codec/index.js';
 import {
+  OrderStatus,
   defaultDexParams,
   type DexParams,
   type OrderRecord,
@@ -39,6 +50,7 @@ export const P_BOOK = utf8('dex/b/');
 export const P_ID = utf8('dex/i/');
 export const P_OWNER = utf8('dex/o/');
 export const P_JOURNAL = utf8('dex/j/');
+export const P_PENDING = utf8('dex/n/');
 export const P_TAG = utf8('dex/t/');
 export const P_CLOSED = utf8('dex/c/');
 export const P_CLOSED_BY_HEIGHT = utf8('dex/ch/');
@@ -69,6 +81,8 @@ export const idKey = (symbol: string, id: string) => concatBytes(P_ID, utf8(symb
 export const ownerKey = (owner: Address, symbol: string, id: string) => concatBytes(P_OWNER, owner, utf8(symbol), SEP, utf8(id));
 export const ownerPrefix = (owner: Address) => concatBytes(P_OWNER, owner);
 export const journalPrefix = (symbol: string) => concatBytes(P_JOURNAL, utf8(symbol), SEP);
+export const pendingPrefix = (symbol: string) => concatBytes(P_PENDING, utf8(symbol), SEP);
+export const pendingKey = (symbol: string, id: string) => concatBytes(P_PENDING, utf8(symbol), SEP, utf8(id));
 export const journalKey = (symbol: string, seq: bigint) => concatBytes(journalPrefix(symbol), bigintToBytes8BE(seq));
 export const tagKey = (symbol: string) => concatBytes(P_TAG, utf8(symbol));
 export const closedKey = (owner: Address, height: number, seq: bigint) => concatBytes(P_CLOSED, owner, bigintToBytes8BE(height), bigintToBytes8BE(seq));
@@ -76,15 +90,14 @@ export const closedPruneKey = (owner: Address, height: number, seq: bigint) =>
   concatBytes(P_CLOSED_BY_HEIGHT, bigintToBytes8BE(height), owner, bigintToBytes8BE(seq));
 export const tradePrefix = (symbol: string) => concatBytes(P_TRADE, utf8(symbol), SEP);
 export const tradeKey = (symbol: string, height: number, idx: number) => concatBytes(tradePrefix(symbol), bigintToBytes8BE(height), u32(idx));
-export const tradePruneKey = (height: number, idx: number) => concatBytes(P_TRADE_BY_HEIGHT, bigintToBytes8BE(height), u32(idx));
+export const tradePruneKey = (height: number) => concatBytes(P_TRADE_BY_HEIGHT, bigintToBytes8BE(height));
+export const closedPruneListKey = (height: number) => concatBytes(P_CLOSED_BY_HEIGHT, bigintToBytes8BE(height));
 export const breatheKey = (day: number) => concatBytes(P_BREATHE, bigintToBytes8BE(day));
 export const recentKey = (symbol: string) => concatBytes(P_RECENT, utf8(symbol));
 
 // ---------------------------------------------------------------------------------------------
 // JSON records
 
-const coinsJ = (c: readonly Coin[]) => c.map((x) => [x.denom, x.amount.toString()] as [string, string]);
-const coinsP = (c: [string, string][]): Coin[] => c.map(([denom, a]) => ({ denom, amount: BigInt(a) }));
 
 export function encodePair(p: TradingPair): Uint8Array {
   return enc.encode(
@@ -105,116 +118,287 @@ export function decodePair(b: Uint8Array): TradingPair {
   };
 }
 
-type OrderStored = [
-  string, // id
-  string, // owner hex
-  string, // symbol
-  1 | 2,
-  string, // price
-  string, // qty
-  string, // cumQty
-  1 | 3,
-  string, // seq
-  number, // createdHeight
-  number, // createdTimeMs
-  string, // txHash
-  number, // lastUpdatedHeight
-  number, // lastUpdatedTimeMs
-  OrderStatusValue,
-  [string, string][], // fees
-  string, // lastTradeId
-  string, // lastExecutedPrice
-  string, // lastExecutedQty
+// ---------------------------------------------------------------------------------------------
+// binary records: FORMAT byte, then fixed-width numbers and length-prefixed UTF-8 strings
+
+/** Leading byte of every binary DEX record; the former JSON records start with `[` (0x5b). */
+export const FORMAT = 2;
+
+const STATUS_CODES: readonly OrderStatusValue[] = [
+  OrderStatus.Ack,
+  OrderStatus.Canceled,
+  OrderStatus.Expired,
+  OrderStatus.IocNoFill,
+  OrderStatus.IocExpire,
+  OrderStatus.PartialFill,
+  OrderStatus.FullyFill,
+  OrderStatus.FailedBlocking,
+  OrderStatus.FailedMatching,
 ];
+const STATUS_INDEX = new Map(STATUS_CODES.map((s, i) => [s, i]));
+const TWO32 = 4294967296;
+
+function formatError(what: string, b: Uint8Array): Error {
+  const hint = b.length > 0 && b[0] === 0x5b ? ' (JSON: written by an older dexchain; start from a fresh data dir)' : '';
+  return rootError('internal', `dex: stored ${what} is not in the current record format ${FORMAT}${hint}`);
+}
+
+/** Growable write buffer, shared by the (synchronous) encoders: `done()` copies out. */
+class Writer {
+  buf = new Uint8Array(1024);
+  dv = new DataView(this.buf.buffer);
+  n = 0;
+  reset(): this {
+    this.n = 0;
+    return this;
+  }
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const nb = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    nb.set(this.buf.subarray(0, this.n));
+    this.buf = nb;
+    this.dv = new DataView(nb.buffer);
+  }
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.n++] = v;
+  }
+  /** Safe integer (heights, ms) as signed hi32/lo32, exact for |v| < 2^53. */
+  int(v: number): void {
+    this.room(8);
+    const hi = Math.floor(v / TWO32);
+    this.dv.setInt32(this.n, hi);
+    this.dv.setUint32(this.n + 4, v - hi * TWO32);
+    this.n += 8;
+  }
+  /** int64 amount; anything outside int64 is a bug upstream, refused rather than truncated. */
+  i64(v: bigint): void {
+    if (v > INT64_MAX || v < -INT64_MAX - 1n) throw rootError('internal', `dex: amount ${v} outside int64`);
+    this.room(8);
+    this.dv.setBigInt64(this.n, v);
+    this.n += 8;
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.n);
+    this.n += b.length;
+  }
+  str(s: string): void {
+    // UTF-8 is at most 3 bytes per UTF-16 unit
+    this.room(2 + s.length * 3);
+    const r = enc.encodeInto(s, this.buf.subarray(this.n + 2));
+    if (r.written > 0xffff) throw rootError('internal', 'dex: string too long for a record');
+    this.dv.setUint16(this.n, r.written);
+    this.n += 2 + r.written;
+  }
+  coins(c: readonly Coin[]): void {
+    this.room(2);
+    this.dv.setUint16(this.n, c.length);
+    this.n += 2;
+    for (const x of c) {
+      this.str(x.denom);
+      this.i64(x.amount);
+    }
+  }
+  done(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
+}
+
+const W = new Writer();
+
+class Reader {
+  private readonly dv: DataView;
+  n = 1;
+  constructor(
+    readonly b: Uint8Array,
+    what: string,
+  ) {
+    if (b.length === 0 || b[0] !== FORMAT) throw formatError(what, b);
+    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  u8(): number {
+    return this.b[this.n++]!;
+  }
+  int(): number {
+    const v = this.dv.getInt32(this.n) * TWO32 + this.dv.getUint32(this.n + 4);
+    this.n += 8;
+    return v;
+  }
+  i64(): bigint {
+    const v = this.dv.getBigInt64(this.n);
+    this.n += 8;
+    return v;
+  }
+  bytes(k: number): Uint8Array {
+    const v = this.b.slice(this.n, this.n + k);
+    this.n += k;
+    return v;
+  }
+  str(): string {
+    const k = this.dv.getUint16(this.n);
+    const v = k === 0 ? '' : dec.decode(this.b.subarray(this.n + 2, this.n + 2 + k));
+    this.n += 2 + k;
+    return v;
+  }
+  coins(): Coin[] {
+    const k = this.dv.getUint16(this.n);
+    this.n += 2;
+    const out: Coin[] = [];
+    for (let i = 0; i < k; i++) {
+      const denom = this.str();
+      out.push({ denom, amount: this.i64() });
+    }
+    return out;
+  }
+}
+
+/** Owner addresses are 20 bytes in state; anything else would not round-trip. */
+function owner20(a: Address): Address {
+  if (a.length !== 20) throw rootError('internal', `dex: owner address must be 20 bytes, got ${a.length}`);
+  return a;
+}
 
 export function encodeOrder(o: OrderRecord): Uint8Array {
-  const s: OrderStored = [
-    o.id,
-    toHex(o.owner),
-    o.symbol,
-    o.side,
-    o.price.toString(),
-    o.qty.toString(),
-    o.cumQty.toString(),
-    o.timeInForce,
-    o.seq.toString(),
-    o.createdHeight,
-    o.createdTimeMs,
-    o.txHash,
-    o.lastUpdatedHeight,
-    o.lastUpdatedTimeMs,
-    o.status,
-    coinsJ(o.fees),
-    o.lastTradeId,
-    o.lastExecutedPrice.toString(),
-    o.lastExecutedQty.toString(),
-  ];
-  return enc.encode(JSON.stringify(s));
+  const w = W.reset();
+  w.u8(FORMAT);
+  w.bytes(owner20(o.owner));
+  w.u8(o.side);
+  w.u8(o.timeInForce);
+  const st = STATUS_INDEX.get(o.status);
+  if (st === undefined) throw rootError('internal', `dex: unknown order status ${o.status}`);
+  w.u8(st);
+  w.i64(o.price);
+  w.i64(o.qty);
+  w.i64(o.cumQty);
+  w.i64(o.seq);
+  w.int(o.createdHeight);
+  w.int(o.createdTimeMs);
+  w.int(o.lastUpdatedHeight);
+  w.int(o.lastUpdatedTimeMs);
+  w.i64(o.lastExecutedPrice);
+  w.i64(o.lastExecutedQty);
+  w.str(o.id);
+  w.str(o.symbol);
+  w.str(o.txHash);
+  w.str(o.lastTradeId);
+  w.coins(o.fees);
+  return w.done();
 }
 
 export function decodeOrder(b: Uint8Array): OrderRecord {
-  const s = JSON.parse(dec.decode(b)) as OrderStored;
+  const r = new Reader(b, 'order');
+  const owner = r.bytes(20);
+  const side = r.u8() as 1 | 2;
+  const timeInForce = r.u8() as 1 | 3;
+  const status = STATUS_CODES[r.u8()]!;
+  const price = r.i64();
+  const qty = r.i64();
+  const cumQty = r.i64();
+  const seq = r.i64();
+  const createdHeight = r.int();
+  const createdTimeMs = r.int();
+  const lastUpdatedHeight = r.int();
+  const lastUpdatedTimeMs = r.int();
+  const lastExecutedPrice = r.i64();
+  const lastExecutedQty = r.i64();
+  const id = r.str();
+  const symbol = r.str();
+  const txHash = r.str();
+  const lastTradeId = r.str();
+  const fees = r.coins();
   return {
-    id: s[0],
-    owner: fromHex(s[1]),
-    symbol: s[2],
-    side: s[3],
-    price: BigInt(s[4]),
-    qty: BigInt(s[5]),
-    cumQty: BigInt(s[6]),
-    timeInForce: s[7],
-    seq: BigInt(s[8]),
-    createdHeight: s[9],
-    createdTimeMs: s[10],
-    txHash: s[11],
-    lastUpdatedHeight: s[12],
-    lastUpdatedTimeMs: s[13],
-    status: s[14],
-    fees: coinsP(s[15]),
-    lastTradeId: s[16],
-    lastExecutedPrice: BigInt(s[17]),
-    lastExecutedQty: BigInt(s[18]),
+    id,
+    owner,
+    symbol,
+    side,
+    price,
+    qty,
+    cumQty,
+    timeInForce,
+    seq,
+    createdHeight,
+    createdTimeMs,
+    txHash,
+    lastUpdatedHeight,
+    lastUpdatedTimeMs,
+    status,
+    fees,
+    lastTradeId,
+    lastExecutedPrice,
+    lastExecutedQty,
   };
 }
 
-type TradeStored = [string, string, string, string, string, string, string, string, number, number, number, [string, string][], [string, string][]];
+/** Offsets of fields read without a full decode (book scans need only these). */
+const O_SIDE = 21;
+const O_PRICE = 24;
+const O_QTY = 32;
+const O_CUMQTY = 40;
+
+/** `qty` of a stored order (level sums), without decoding the rest. */
+export function orderQtyOf(b: Uint8Array): bigint {
+  if (b.length < O_CUMQTY + 8 || b[0] !== FORMAT) throw formatError('order', b);
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigInt64(O_QTY);
+}
+
+/** `[side, price, qty, cumQty]` of a stored order, without decoding the rest. */
+export function orderPriceQtyOf(b: Uint8Array): { side: 1 | 2; price: bigint; qty: bigint; cumQty: bigint } {
+  if (b.length < O_CUMQTY + 8 || b[0] !== FORMAT) throw formatError('order', b);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { side: b[O_SIDE] as 1 | 2, price: dv.getBigInt64(O_PRICE), qty: dv.getBigInt64(O_QTY), cumQty: dv.getBigInt64(O_CUMQTY) };
+}
 
 export function encodeTrade(t: TradeRecord): Uint8Array {
-  const s: TradeStored = [
-    t.id,
-    t.symbol,
-    t.price.toString(),
-    t.qty.toString(),
-    t.buyerOrderId,
-    t.sellerOrderId,
-    toHex(t.buyer),
-    toHex(t.seller),
-    t.height,
-    t.timeMs,
-    t.tickType,
-    coinsJ(t.buyerFee),
-    coinsJ(t.sellerFee),
-  ];
-  return enc.encode(JSON.stringify(s));
+  const w = W.reset();
+  w.u8(FORMAT);
+  w.bytes(owner20(t.buyer));
+  w.bytes(owner20(t.seller));
+  w.i64(t.price);
+  w.i64(t.qty);
+  w.int(t.height);
+  w.int(t.timeMs);
+  w.int(t.tickType);
+  w.str(t.id);
+  w.str(t.symbol);
+  w.str(t.buyerOrderId);
+  w.str(t.sellerOrderId);
+  w.coins(t.buyerFee);
+  w.coins(t.sellerFee);
+  return w.done();
 }
 
 export function decodeTrade(b: Uint8Array): TradeRecord {
-  const s = JSON.parse(dec.decode(b)) as TradeStored;
-  return {
-    id: s[0],
-    symbol: s[1],
-    price: BigInt(s[2]),
-    qty: BigInt(s[3]),
-    buyerOrderId: s[4],
-    sellerOrderId: s[5],
-    buyer: fromHex(s[6]),
-    seller: fromHex(s[7]),
-    height: s[8],
-    timeMs: s[9],
-    tickType: s[10],
-    buyerFee: coinsP(s[11]),
-    sellerFee: coinsP(s[12]),
-  };
+  const r = new Reader(b, 'trade');
+  const buyer = r.bytes(20);
+  const seller = r.bytes(20);
+  const price = r.i64();
+  const qty = r.i64();
+  const height = r.int();
+  const timeMs = r.int();
+  const tickType = r.int();
+  const id = r.str();
+  const symbol = r.str();
+  const buyerOrderId = r.str();
+  const sellerOrderId = r.str();
+  const buyerFee = r.coins();
+  const sellerFee = r.coins();
+  return { id, symbol, price, qty, buyerOrderId, sellerOrderId, buyer, seller, height, timeMs, tickType, buyerFee, sellerFee };
+}
+
+/** Journal entry: a cancel of a book order ('c') or of an order placed in this block ('x'). */
+export function encodeJournal(op: 'c' | 'x', id: string): Uint8Array {
+  const w = W.reset();
+  w.u8(FORMAT);
+  w.u8(op === 'c' ? 1 : 2);
+  w.str(id);
+  return w.done();
+}
+
+export function decodeJournal(b: Uint8Array): { op: 'c' | 'x'; id: string } {
+  const r = new Reader(b, 'journal entry');
+  const op = r.u8() === 1 ? 'c' : 'x';
+  return { op, id: r.str() };
 }
 
 export function encodeParams(p: DexParams): Uint8Array {
@@ -250,18 +434,23 @@ export function readParams(kv: KVReader, parse: (raw: unknown) => DexParams): De
 /** Next global arrival number (orders, journal entries, closed records). */
 export function nextSeq(kv: KVWriter): bigint {
   const raw = kv.get(K_SEQ);
-  const n = raw ? BigInt(dec.decode(raw)) : 1n;
-  kv.set(K_SEQ, enc.encode((n + 1n).toString()));
+  if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
+  const n = raw ? bytes8BEToBigint(raw) : 1n;
+  kv.set(K_SEQ, bigintToBytes8BE(n + 1n));
   return n;
 }
 
+/** Pairs are read by every order: the views keep them decoded (same JSON bytes in state). */
+export const PAIR_CODEC: ValueCodec<TradingPair> = { encode: encodePair, decode: decodePair };
+
+/** A fresh copy (callers may change it and `setPair` it). */
 export function getPair(kv: KVReader, symbol: string): TradingPair | undefined {
-  const b = kv.get(pairKey(symbol));
-  return b ? decodePair(b) : undefined;
+  const p = readDecoded(kv, pairKey(symbol), PAIR_CODEC);
+  return p ? { ...p } : undefined;
 }
 
 export function setPair(kv: KVWriter, p: TradingPair): void {
-  kv.set(pairKey(`${p.base}_${p.quote}`), encodePair(p));
+  writeDecoded(kv, pairKey(`${p.base}_${p.quote}`), { ...p }, PAIR_CODEC);
 }
 
 export function* iteratePairs(kv: KVReader): Iterable<TradingPair> {
@@ -276,8 +465,15 @@ export function getOpenOrder(kv: KVReader, symbol: string, id: string): { key: U
   return v ? { key, order: decodeOrder(v) } : undefined;
 }
 
-export function putOpenOrder(kv: KVWriter, o: OrderRecord): void {
-  if (o.side === 1) kv.delete(levelTotalKey(o.symbol, o.price));
+/** An order placed in this block (not yet in the book keys). */
+export function getPendingOrder(kv: KVReader, symbol: string, id: string): OrderRecord | undefined {
+  const v = kv.get(pendingKey(symbol, id));
+  return v ? decodeOrder(v) : undefined;
+}
+
+/** Book, id and owner keys of a resting order; `keepLevel`: the cached level total already counts it. */
+export function putOpenOrder(kv: KVWriter, o: OrderRecord, keepLevel = false): void {
+  if (o.side === 1 && !keepLevel) kv.delete(levelTotalKey(o.symbol, o.price));
   const key = bookKey(o);
   kv.set(key, encodeOrder(o));
   kv.set(idKey(o.symbol, o.id), key);
@@ -296,6 +492,62 @@ export function putClosedOrder(kv: KVWriter, o: OrderRecord, height: number): vo
   const seq = nextSeq(kv);
   kv.set(closedKey(o.owner, height, seq), encodeOrder(o));
   kv.set(closedPruneKey(o.owner, height, seq), new Uint8Array(0));
+}
+
+/** Several orders into the closed history with one prune-index key for the block (EndBlock). */
+export function putClosedOrders(kv: KVWriter, orders: readonly OrderRecord[], height: number): void {
+  if (orders.length === 0) return;
+  const entries: Uint8Array[] = [];
+  for (const o of orders) {
+    const seq = nextSeq(kv);
+    kv.set(closedKey(o.owner, height, seq), encodeOrder(o));
+    entries.push(concatBytes(o.owner, bigintToBytes8BE(seq)));
+  }
+  // (owner, seq) order, as the per-order prune keys sort
+  entries.sort(compareBytes);
+  appendList(kv, closedPruneListKey(height), entries);
+}
+
+/** Prune index of a block's trades: their keys, appended (a block may flush twice). */
+export function putTradePruneIndex(kv: KVWriter, height: number, tradeKeys: readonly Uint8Array[]): void {
+  if (tradeKeys.length === 0) return;
+  appendList(kv, tradePruneKey(height), tradeKeys.map((k) => concatBytes(u16(k.length), k)));
+}
+
+const u16 = (n: number): Uint8Array => Uint8Array.of(n >> 8, n & 0xff);
+
+function appendList(kv: KVWriter, key: Uint8Array, entries: readonly Uint8Array[]): void {
+  const old = kv.get(key);
+  if (old && (old.length === 0 || old[0] !== FORMAT)) throw formatError('prune index', old);
+  kv.set(key, concatBytes(old ?? Uint8Array.of(FORMAT), ...entries));
+}
+
+/** Entries of a closed-order prune list: [owner, seq]. */
+export function readClosedPruneList(v: Uint8Array): [Address, bigint][] {
+  if (v.length === 0 || v[0] !== FORMAT || (v.length - 1) % 28 !== 0) throw formatError('prune index', v);
+  const out: [Address, bigint][] = [];
+  for (let i = 1; i < v.length; i += 28) out.push([v.slice(i, i + 20), bytes8BEToBigint(v.subarray(i + 20, i + 28))]);
+  return out;
+}
+
+export function encodeClosedPruneList(entries: readonly [Address, bigint][]): Uint8Array {
+  return concatBytes(Uint8Array.of(FORMAT), ...entries.map(([o, s]) => concatBytes(o, bigintToBytes8BE(s))));
+}
+
+/** Trade keys of a trade prune list. */
+export function readTradePruneList(v: Uint8Array): Uint8Array[] {
+  if (v.length === 0 || v[0] !== FORMAT) throw formatError('prune index', v);
+  const out: Uint8Array[] = [];
+  for (let i = 1; i < v.length; ) {
+    const n = (v[i]! << 8) | v[i + 1]!;
+    out.push(v.slice(i + 2, i + 2 + n));
+    i += 2 + n;
+  }
+  return out;
+}
+
+export function encodeTradePruneList(keys: readonly Uint8Array[]): Uint8Array {
+  return concatBytes(Uint8Array.of(FORMAT), ...keys.map((k) => concatBytes(u16(k.length), k)));
 }
 
 export function readHeight(kv: KVReader): number {

@@ -1,0 +1,198 @@
+/**
+ * In-process DEX order throughput: blocks of N crossing signed NewOrder txs through checkTx +
+ * finalizeBlock (EndBlock auction) + commit on one app, reported as orders/s (wall) and CPU-µs
+ * per order (`process.cpuUsage`, steadier than wall time on a shared machine). Half of each
+ * round of senders buys, half sells, all at the list price and one lot, so every order crosses
+ * (the shape of `scripts/bench/orders.ts`, without the node, RPC and signature workers).
+ *
+ *   npx tsx scripts/bench/dex-app.ts [--blocks 6] [--block-txs 2000] [--senders 500] [--leveldb]
+ *
+ * Signing happens before timing; the first block is a warm-up on a throwaway app.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { encodeAddress, encodeTx, stdSignBytes } from '../../src/codec/index.js';
+import type { NewOrderMsg } from '../../src/codec/types.js';
+import { addressFromPubKey, sha256, toHex } from '../../src/crypto/hash.js';
+import { bulkSigner, publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
+import { createVerifier } from '../../src/crypto/verifier.js';
+import { memoryStateStore, openStateStore } from '../../src/state/index.js';
+import type { StateStore } from '../../src/state/types.js';
+import { DexApp } from '../../src/app/app.js';
+
+const CHAIN_ID = 'bench-dex';
+const HRP = 'tbnb';
+const SUPPLY = 20_000_000_000_000_000n;
+const TOKEN = 'XYZ-000';
+const PAIR = `${TOKEN}_BNB`;
+const PRICE = 100_000_000n;
+const LOT = 100_000_000n;
+
+interface Sender {
+  priv: Uint8Array;
+  pub: Uint8Array;
+  addr: Uint8Array;
+}
+
+function makeSenders(n: number): Sender[] {
+  const out: Sender[] = [];
+  for (let i = 0; i < n; i++) {
+    const priv = sha256(new TextEncoder().encode(`bench-dex-sender-${i}`));
+    const pub = publicKeyFromPrivate(priv);
+    out.push({ priv, pub, addr: addressFromPubKey(pub) });
+  }
+  return out;
+}
+
+function genesis(senders: Sender[]): unknown {
+  const each = 1_000_000_000_000n;
+  const tokenEach = 1_000_000_000_000n;
+  const treasury = sha256(new TextEncoder().encode('bench-dex-treasury')).slice(0, 20);
+  const n = BigInt(senders.length);
+  return {
+    chain_id: CHAIN_ID,
+    address_prefix: HRP,
+    genesis_time: '2024-01-01T00:00:00Z',
+    app_state: {
+      accounts: [
+        ...senders.map((s) => ({
+          address: encodeAddress(s.addr, HRP),
+          coins: [
+            { denom: 'BNB', amount: each.toString() },
+            { denom: TOKEN, amount: tokenEach.toString() },
+          ],
+        })),
+        { address: encodeAddress(treasury, HRP), coins: [{ denom: 'BNB', amount: (SUPPLY - each * n).toString() }] },
+      ],
+      tokens: [
+        { name: 'BNB', symbol: 'BNB', original_symbol: 'BNB', total_supply: SUPPLY.toString(), owner: encodeAddress(treasury, HRP), mintable: false },
+        { name: 'XYZ', symbol: TOKEN, original_symbol: 'XYZ', total_supply: (tokenEach * n).toString(), owner: encodeAddress(treasury, HRP), mintable: false },
+      ],
+      validators: [],
+      dex: { pairs: [{ base_asset_symbol: TOKEN, quote_asset_symbol: 'BNB', list_price: PRICE.toString() }] },
+    },
+  };
+}
+
+const signer = bulkSigner();
+
+/** Round-robin over senders; side flips every full round, so each block has as many buys as sells. */
+function signAll(senders: Sender[], blocks: number, blockTxs: number): Uint8Array[][] {
+  const seq = new Array<bigint>(senders.length).fill(0n);
+  const out: Uint8Array[][] = [];
+  let n = 0;
+  for (let b = 0; b < blocks; b++) {
+    const block: Uint8Array[] = [];
+    for (let i = 0; i < blockTxs; i++, n++) {
+      const si = n % senders.length;
+      const s = senders[si]!;
+      const accountNumber = BigInt(si);
+      const sequence = seq[si]!;
+      seq[si] = sequence + 1n;
+      const msg: NewOrderMsg = {
+        type: 'dex/NewOrder',
+        sender: s.addr,
+        id: `${toHex(s.addr).toUpperCase()}-${sequence + 1n}`,
+        symbol: PAIR,
+        ordertype: 2,
+        side: Math.floor(n / senders.length) % 2 === 0 ? 1 : 2,
+        price: PRICE,
+        quantity: LOT,
+        timeinforce: 1,
+      };
+      const sb = stdSignBytes({ chainId: CHAIN_ID, accountNumber, sequence, memo: '', source: 0n, msgs: [msg], hrp: HRP });
+      const signature = signer.sign(sha256(sb), s.priv);
+      block.push(encodeTx({ msgs: [msg], signatures: [{ pub_key: s.pub, signature, account_number: accountNumber, sequence }], memo: '', source: 0n, data: new Uint8Array(0) }));
+    }
+    out.push(block);
+  }
+  return out;
+}
+
+const cpuUs = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+interface Times {
+  wallMs: number;
+  cpuUs: number;
+  checkCpuUs: number;
+  finalizeCpuUs: number;
+  commitCpuUs: number;
+  orders: number;
+  trades: number;
+}
+
+async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][]): Promise<Times> {
+  const app = new DexApp({ store, verifier: createVerifier() });
+  await app.initChain(genesis(senders));
+  const proposer = new Uint8Array(20);
+  let timeMs = Date.parse('2024-01-01T00:00:01Z');
+  const t: Times = { wallMs: 0, cpuUs: 0, checkCpuUs: 0, finalizeCpuUs: 0, commitCpuUs: 0, orders: 0, trades: 0 };
+  for (let i = 0; i < blocks.length; i++) {
+    const txs = blocks[i]!;
+    // signatures are verified once here, outside the timing (a node verifies on worker threads)
+    await app.preverify(txs);
+    const t0 = performance.now();
+    const c0 = cpuUs();
+    for (const tx of txs) {
+      const r = app.checkTx(tx, 'new');
+      if (r.code !== 0) throw new Error(`checkTx failed: ${r.log}`);
+    }
+    const c1 = cpuUs();
+    const res = app.finalizeBlock({ height: i + 1, timeMs, proposerAddress: proposer, txs, lastCommitVotes: [], misbehavior: [], hash: toHex(sha256(Uint8Array.of(i))).toUpperCase() });
+    for (const r of res.txResults) if (r.code !== 0) throw new Error(`deliverTx failed: ${r.log}`);
+    const c2 = cpuUs();
+    await app.commit();
+    const c3 = cpuUs();
+    t.wallMs += performance.now() - t0;
+    t.cpuUs += c3 - c0;
+    t.checkCpuUs += c1 - c0;
+    t.finalizeCpuUs += c2 - c1;
+    t.commitCpuUs += c3 - c2;
+    t.orders += txs.length;
+    t.trades += res.events.filter((e) => e.type === 'dex_trade').length;
+    timeMs += 1000;
+  }
+  return t;
+}
+
+async function onDisk<T>(fn: (store: StateStore) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'dexchain-bench-dex-'));
+  try {
+    const store = await openStateStore(dir);
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function arg(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : undefined;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const blocks = arg('--blocks') ?? 6;
+  const blockTxs = arg('--block-txs') ?? 2000;
+  const senders = makeSenders(Math.min(arg('--senders') ?? 500, blockTxs));
+  const leveldb = process.argv.includes('--leveldb');
+  console.log(`signing ${(blocks + 1) * blockTxs} orders from ${senders.length} senders (${signer.backend})…`);
+  const signed = signAll(senders, blocks + 1, blockTxs);
+  await runOn(memoryStateStore(), senders, signed.slice(0, 1)); // JIT warm-up
+  const run = (store: StateStore) => runOn(store, senders, signed.slice(0, blocks));
+  const t = leveldb ? await onDisk(run) : await run(memoryStateStore());
+  const per = (us: number) => (us / t.orders).toFixed(1);
+  console.log(
+    `${leveldb ? 'LevelDB' : 'memory'} store, ${blocks} blocks × ${blockTxs} orders (${t.trades} trades): ` +
+      `${(t.orders / (t.wallMs / 1000)).toFixed(0)} orders/s wall, ${(t.orders / (t.cpuUs / 1e6)).toFixed(0)} orders per CPU-second`,
+  );
+  console.log(`CPU µs/order: total ${per(t.cpuUs)} = checkTx ${per(t.checkCpuUs)} + finalizeBlock ${per(t.finalizeCpuUs)} + commit ${per(t.commitCpuUs)}`);
+}
