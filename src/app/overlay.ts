@@ -6,14 +6,20 @@
  */
 import { compareBytes } from '../crypto/hash.js';
 import { readDecoded } from '../state/decoded.js';
-import { latin1Slice } from '../state/keys.js';
+import { latin1Slice, strToBytes } from '../state/keys.js';
 import type { CacheKV, KVReader, KVWriter, ValueCodec } from '../state/types.js';
 
 /**
  * A write: bytes, a delete (null), or a record kept decoded (`obj` with its codec; `value` is
- * then undefined until someone needs the bytes).
+ * then undefined until someone needs the bytes). The key is kept only as the map's binary
+ * string (a private copy already); its bytes are built when the entry is written to a store
+ * view or iterated, which the check state (thrown away at commit) almost never does.
  */
-type Entry = { key: Uint8Array; value: Uint8Array | null | undefined; obj?: unknown; codec?: ValueCodec<unknown> };
+type Entry = { value: Uint8Array | null | undefined; obj: unknown; codec: ValueCodec<unknown> | undefined };
+
+function keyBytes(k: string): Uint8Array {
+  return strToBytes(k);
+}
 
 function bytesOf(e: Entry): Uint8Array | null {
   if (e.value === undefined) e.value = e.codec!.encode(e.obj);
@@ -22,12 +28,6 @@ function bytesOf(e: Entry): Uint8Array | null {
 
 function mapKey(k: Uint8Array): string {
   return latin1Slice.call(k, 0, k.length);
-}
-
-function hasPrefix(k: Uint8Array, p: Uint8Array): boolean {
-  if (k.length < p.length) return false;
-  for (let i = 0; i < p.length; i++) if (k[i] !== p[i]) return false;
-  return true;
 }
 
 export class Overlay implements CacheKV {
@@ -54,7 +54,7 @@ export class Overlay implements CacheKV {
   }
 
   setDecoded<T>(key: Uint8Array, value: T, codec: ValueCodec<T>): void {
-    this.writes.set(mapKey(key), { key: key.slice(), value: undefined, obj: value, codec: codec as ValueCodec<unknown> });
+    this.writes.set(mapKey(key), { value: undefined, obj: value, codec: codec as ValueCodec<unknown> });
   }
 
   has(key: Uint8Array): boolean {
@@ -62,11 +62,11 @@ export class Overlay implements CacheKV {
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.writes.set(mapKey(key), { key: key.slice(), value: value.slice() });
+    this.writes.set(mapKey(key), { value: value.slice(), obj: undefined, codec: undefined });
   }
 
   delete(key: Uint8Array): void {
-    this.writes.set(mapKey(key), { key: key.slice(), value: null });
+    this.writes.set(mapKey(key), { value: null, obj: undefined, codec: undefined });
   }
 
   /** Folds the writes into the parent, which must be writable. */
@@ -80,13 +80,16 @@ export class Overlay implements CacheKV {
     }
     const p = this.parent as Partial<KVWriter>;
     if (typeof p.set !== 'function' || typeof p.delete !== 'function') throw new Error('overlay parent is read-only');
-    const sorted = [...this.writes.values()].sort((a, b) => compareBytes(a.key, b.key));
-    for (const e of sorted) {
-      if (e.value === undefined && p.setDecoded) p.setDecoded(e.key, e.obj, e.codec!);
+    // binary strings compare like their bytes (one char per byte)
+    const sorted = [...this.writes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const k of sorted) {
+      const e = this.writes.get(k)!;
+      const key = keyBytes(k);
+      if (e.value === undefined && p.setDecoded) p.setDecoded(key, e.obj, e.codec!);
       else {
         const v = bytesOf(e);
-        if (v === null) p.delete(e.key);
-        else p.set(e.key, v);
+        if (v === null) p.delete(key);
+        else p.set(key, v);
       }
     }
     this.writes.clear();
@@ -102,9 +105,14 @@ export class Overlay implements CacheKV {
     const limit = opts?.limit;
     if (limit === 0) return;
     const dir = reverse ? -1 : 1;
-    const own = [...this.writes.values()]
-      .filter((e) => hasPrefix(e.key, prefix) && (start === undefined || dir * compareBytes(e.key, start) >= 0))
-      .sort((a, b) => dir * compareBytes(a.key, b.key));
+    // binary-string keys compare like their bytes: filter and sort on them, build bytes for the hits only
+    const p0 = mapKey(prefix);
+    const s0 = start === undefined ? undefined : mapKey(start);
+    const own: { key: Uint8Array; e: Entry }[] = [];
+    for (const k of [...this.writes.keys()].filter((k) => k.startsWith(p0) && (s0 === undefined || (reverse ? k <= s0 : k >= s0))).sort()) {
+      own.push({ key: keyBytes(k), e: this.writes.get(k)! });
+    }
+    if (reverse) own.reverse();
     const parentOpts: { reverse?: boolean; start?: Uint8Array } = { reverse };
     if (start !== undefined) parentOpts.start = start;
     const it = this.parent.iterate(prefix, parentOpts)[Symbol.iterator]();
@@ -114,10 +122,10 @@ export class Overlay implements CacheKV {
     while (!p.done || i < own.length) {
       let out: [Uint8Array, Uint8Array] | undefined;
       if (i < own.length && (p.done || dir * compareBytes(own[i]!.key, p.value[0]) <= 0)) {
-        const e = own[i++]!;
-        if (!p.done && compareBytes(e.key, p.value[0]) === 0) p = it.next(); // overridden
+        const { key, e } = own[i++]!;
+        if (!p.done && compareBytes(key, p.value[0]) === 0) p = it.next(); // overridden
         const v = bytesOf(e);
-        if (v !== null) out = [e.key, v];
+        if (v !== null) out = [key, v];
       } else if (!p.done) {
         out = p.value;
         p = it.next();

@@ -152,19 +152,29 @@ export class AminoWriter {
 export class AminoReader {
   private readonly buf: Uint8Array;
   private p: number;
+  /** Absolute end of the struct in `buf`; nothing at or past it is read. */
   private readonly len: number;
+  /** Absolute start of the struct in `buf`: positions and error offsets are relative to it. */
+  private readonly base: number;
   private lastField = 0;
   /** Size in bytes of the varint the last varintAt / numAt read. */
   private vsize = 0;
 
-  constructor(buf: Uint8Array, start = 0, end = buf.length) {
-    this.buf = end === buf.length ? buf : buf.subarray(0, end);
+  constructor(buf: Uint8Array, start = 0, end = buf.length, base = 0) {
+    // every read is bounded by `len`, so the buffer itself serves (no view to cut it at `end`)
+    this.buf = buf;
     this.len = end;
     this.p = start;
+    this.base = base;
+  }
+
+  /** A reader of the struct at buf[start, end), without a view of it (offsets count from `start`). */
+  static within(buf: Uint8Array, start: number, end: number): AminoReader {
+    return new AminoReader(buf, start, end, start);
   }
 
   get pos(): number {
-    return this.p;
+    return this.p - this.base;
   }
 
   get done(): boolean {
@@ -184,11 +194,11 @@ export class AminoReader {
     let v = 0;
     let mul = 1;
     for (let i = 0; i < 7; i++) {
-      if (pos + i >= this.len) decodeError(`truncated varint at offset ${pos}`);
+      if (pos + i >= this.len) decodeError(`truncated varint at offset ${pos - this.base}`);
       const b = buf[pos + i]!;
       v += (b & 0x7f) * mul;
       if (b < 0x80) {
-        if (b === 0 && i > 0) decodeError(`non-minimal varint at offset ${pos}`);
+        if (b === 0 && i > 0) decodeError(`non-minimal varint at offset ${pos - this.base}`);
         this.vsize = i + 1;
         return v;
       }
@@ -205,14 +215,14 @@ export class AminoReader {
     let v = 0n;
     let shift = 0n;
     for (let i = 0; ; i++) {
-      if (pos + i >= this.len) decodeError(`truncated varint at offset ${pos}`);
-      if (i >= 9) decodeError(`varint at offset ${pos} overflows int64`);
+      if (pos + i >= this.len) decodeError(`truncated varint at offset ${pos - this.base}`);
+      if (i >= 9) decodeError(`varint at offset ${pos - this.base} overflows int64`);
       const b = buf[pos + i]!;
       v |= BigInt(b & 0x7f) << shift;
       shift += 7n;
       if (b < 0x80) {
-        if (b === 0 && i > 0) decodeError(`non-minimal varint at offset ${pos}`);
-        if (v > INT64_MAX) decodeError(`varint at offset ${pos} overflows int64`);
+        if (b === 0 && i > 0) decodeError(`non-minimal varint at offset ${pos - this.base}`);
+        if (v > INT64_MAX) decodeError(`varint at offset ${pos - this.base} overflows int64`);
         this.vsize = i + 1;
         return v;
       }
@@ -227,7 +237,7 @@ export class AminoReader {
 
   /** Bytes of the given length from the current position. */
   rawBytes(n: number): Uint8Array {
-    if (n > this.remaining) decodeError(`length ${n} at offset ${this.p} overruns the ${this.remaining} bytes left`);
+    if (n > this.remaining) decodeError(`length ${n} at offset ${this.p - this.base} overruns the ${this.remaining} bytes left`);
     const out = this.buf.slice(this.p, this.p + n);
     this.p += n;
     return out;
@@ -235,7 +245,7 @@ export class AminoReader {
 
   /** A view (no copy) of the next `n` bytes: for containers decoded at once, never kept. */
   rawView(n: number): Uint8Array {
-    if (n > this.remaining) decodeError(`length ${n} at offset ${this.p} overruns the ${this.remaining} bytes left`);
+    if (n > this.remaining) decodeError(`length ${n} at offset ${this.p - this.base} overruns the ${this.remaining} bytes left`);
     const out = this.buf.subarray(this.p, this.p + n);
     this.p += n;
     return out;
@@ -248,6 +258,23 @@ export class AminoReader {
     return out;
   }
 
+  /**
+   * Each element of a repeated length-delimited field as a range of this buffer, handed to
+   * `fn(buf, start, end)` (which must not keep `buf` beyond the call): no view per element.
+   */
+  repeatedRanges<T>(field: number, fn: (buf: Uint8Array, start: number, end: number) => T): T[] {
+    // all elements are framed first, then decoded (so framing errors win, as with repeatedViews)
+    const bounds: number[] = [];
+    while (this.take(field, WireType.Bytes)) {
+      const n = this.lengthOf(field);
+      bounds.push(this.p, this.p + n);
+      this.p += n;
+    }
+    const out: T[] = [];
+    for (let i = 0; i < bounds.length; i += 2) out.push(fn(this.buf, bounds[i]!, bounds[i + 1]!));
+    return out;
+  }
+
   /** Field number of the next key (0 when done); sets `kwire` and `ksize`. */
   private peekKey(): number {
     if (this.done) return 0;
@@ -256,10 +283,10 @@ export class AminoReader {
     if (k < 0) {
       // a key beyond 2^49 can only be an invalid field number; report it as before
       const big = this.varintAt(pos);
-      decodeError(`invalid field number ${big >> 3n} at offset ${pos}`);
+      decodeError(`invalid field number ${big >> 3n} at offset ${pos - this.base}`);
     }
     const field = Math.floor(k / 8);
-    if (field < 1 || field > MAX_FIELD) decodeError(`invalid field number ${field} at offset ${pos}`);
+    if (field < 1 || field > MAX_FIELD) decodeError(`invalid field number ${field} at offset ${pos - this.base}`);
     this.kwire = k % 8;
     this.ksize = this.vsize;
     return field;
@@ -324,8 +351,19 @@ export class AminoReader {
     return b;
   }
 
+  /**
+   * Like `bytes`, but a view into the buffer (no copy): for a value that is checked and then
+   * copied or dropped at once, never kept.
+   */
+  bytesView(field: number): Uint8Array {
+    if (!this.take(field, WireType.Bytes)) return new Uint8Array(0);
+    const b = this.rawView(this.lengthOf(field));
+    if (b.length === 0) decodeError(`field ${field}: empty value must be omitted`);
+    return b;
+  }
+
   string(field: number): string {
-    const b = this.bytes(field);
+    const b = this.bytesView(field);
     if (b.length === 0) return '';
     if (b.length <= 64) {
       // short ASCII (denoms, symbols, memos): skip the TextDecoder call
@@ -348,8 +386,8 @@ export class AminoReader {
 
   private sub<T>(field: number, fn: (r: AminoReader) => T): T {
     const n = this.lengthOf(field);
-    // a view, not a copy: values the callback keeps are copied by rawBytes
-    const inner = new AminoReader(this.buf.subarray(this.p, this.p + n));
+    // neither a copy nor a view: the inner reader reads this buffer within the struct's bounds
+    const inner = AminoReader.within(this.buf, this.p, this.p + n);
     this.p += n;
     const v = fn(inner);
     inner.finish();

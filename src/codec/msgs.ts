@@ -55,6 +55,12 @@ interface Registered {
 
 const byType = new Map<string, Registered>();
 const byPrefix = new Map<string, Registered>();
+/** The same, keyed by the prefix read as a big-endian uint32 (decode looks up without a string). */
+const byPrefixNum = new Map<number, Registered>();
+
+function prefixNum(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
 
 export function registerMsg<M extends { type: string }>(def: MsgDef<M>): void {
   const prefix = aminoPrefix(def.type);
@@ -65,6 +71,7 @@ export function registerMsg<M extends { type: string }>(def: MsgDef<M>): void {
   const reg: Registered = { def: def as unknown as MsgDef<{ type: string }>, prefix };
   byType.set(def.type, reg);
   byPrefix.set(hex, reg);
+  byPrefixNum.set(prefixNum(prefix, 0), reg);
 }
 
 function lookup(type: string): Registered {
@@ -99,11 +106,15 @@ export function encodeMsg(msg: Msg | { type: string }): Uint8Array {
  * the static type says `Msg` so callers narrow on `type`.
  */
 export function decodeMsg(bytes: Uint8Array): Msg {
-  if (bytes.length < 4) throw rootError('txDecode', `msg of ${bytes.length} bytes has no 4-byte type prefix`);
-  const hex = toHex(bytes.subarray(0, 4));
-  const reg = byPrefix.get(hex);
-  if (!reg) throw rootError('txDecode', `unknown msg type prefix ${hex.toUpperCase()}`);
-  const r = new AminoReader(bytes, 4);
+  return decodeMsgAt(bytes, 0, bytes.length);
+}
+
+/** decodeMsg of buf[start, end), without a view of it (the tx decoder's path). */
+export function decodeMsgAt(buf: Uint8Array, start: number, end: number): Msg {
+  if (end - start < 4) throw rootError('txDecode', `msg of ${end - start} bytes has no 4-byte type prefix`);
+  const reg = byPrefixNum.get(prefixNum(buf, start));
+  if (!reg) throw rootError('txDecode', `unknown msg type prefix ${toHex(buf.subarray(start, start + 4)).toUpperCase()}`);
+  const r = new AminoReader(buf, start + 4, end, start);
   const msg = reg.def.decodeFields(r);
   r.finish();
   return msg as Msg;
@@ -127,8 +138,12 @@ export function writeCoins(w: AminoWriter, field: number, coins: readonly Coin[]
   });
 }
 
+function readCoin(cr: AminoReader): Coin {
+  return { denom: cr.string(1), amount: cr.uvarint(2) };
+}
+
 export function readCoins(r: AminoReader, field: number): Coin[] {
-  return r.repeated(field, (cr) => ({ denom: cr.string(1), amount: cr.uvarint(2) }));
+  return r.repeated(field, readCoin);
 }
 
 /** Go encoding/json of sdk.Coins: amounts as numbers, nil → null. */
@@ -161,6 +176,10 @@ function enumName(table: Record<string, number>, v: number, skip: string): strin
 
 type IO = { address: Address; coins: Coin[] };
 
+function readIO(x: AminoReader): IO {
+  return { address: x.bytes(1), coins: readCoins(x, 2) };
+}
+
 registerMsg<SendMsg>({
   type: 'cosmos-sdk/Send',
   encodeFields(w, m) {
@@ -171,8 +190,7 @@ registerMsg<SendMsg>({
     w.repeated(1, m.inputs, io).repeated(2, m.outputs, io);
   },
   decodeFields(r) {
-    const io = (x: AminoReader): IO => ({ address: x.bytes(1), coins: readCoins(x, 2) });
-    return { type: 'cosmos-sdk/Send', inputs: r.repeated(1, io), outputs: r.repeated(2, io) };
+    return { type: 'cosmos-sdk/Send', inputs: r.repeated(1, readIO), outputs: r.repeated(2, readIO) };
   },
   signJson(m, hrp) {
     const io = (v: IO) => ({ address: addr(v.address, hrp), coins: coinsJson(v.coins) });

@@ -5,8 +5,8 @@
 import crypto from 'node:crypto';
 import { rootError } from '../errors.js';
 import { AminoReader, AminoWriter, aminoPrefix, bytesEqual, concatBytes, encodeUvarint, toHex } from './amino.js';
-import { decodeMsg, encodeMsg } from './msgs.js';
-import type { DecodedTx, StdSignature, StdTx } from './types.js';
+import { decodeMsgAt, encodeMsg } from './msgs.js';
+import type { DecodedTx, Msg, StdSignature, StdTx } from './types.js';
 
 export const MAX_TX_BYTES = 64 * 1024;
 export const STDTX_PREFIX = aminoPrefix('auth/StdTx');
@@ -32,13 +32,19 @@ export function unwrapAminoPubKey(b: Uint8Array): Uint8Array {
 }
 
 function decodeSignature(r: AminoReader): StdSignature {
-  const pk = r.bytes(1);
+  // a view: unwrapAminoPubKey copies the key out of it
+  const pk = r.bytesView(1);
   const pub_key = unwrapAminoPubKey(pk);
   const signature = r.bytes(2);
   if (signature.length !== SIGNATURE_LENGTH) {
     throw rootError('txDecode', `signature must be ${SIGNATURE_LENGTH} bytes, got ${signature.length}`);
   }
   return { pub_key, signature, account_number: r.uvarint(3), sequence: r.uvarint(4) };
+}
+
+function hasStdTxPrefix(b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 4; i++) if (b[at + i] !== STDTX_PREFIX[i]) return false;
+  return true;
 }
 
 /** @param hash the tx's UPPERCASE hex hash when the caller already computed it (saves a SHA-256). */
@@ -50,12 +56,12 @@ export function decodeTx(bytes: Uint8Array, hash?: string): DecodedTx {
   if (len !== BigInt(outer.remaining)) {
     throw rootError('txDecode', `length prefix ${len} does not match the ${outer.remaining} bytes that follow`);
   }
-  const body = outer.rawView(outer.remaining);
-  if (body.length < 4 || !bytesEqual(body.subarray(0, 4), STDTX_PREFIX)) {
-    throw rootError('txDecode', `not a StdTx: prefix ${toHex(body.subarray(0, 4)).toUpperCase()}, expected F0625DEE`);
+  const at = bytes.length - outer.remaining; // the body: bytes[at, length)
+  if (outer.remaining < 4 || !hasStdTxPrefix(bytes, at)) {
+    throw rootError('txDecode', `not a StdTx: prefix ${toHex(bytes.subarray(at, at + 4)).toUpperCase()}, expected F0625DEE`);
   }
-  const r = new AminoReader(body, 4);
-  const msgs = r.repeatedViews(1).map(decodeMsg);
+  const r = new AminoReader(bytes, at + 4, bytes.length, at);
+  const msgs: Msg[] = r.repeatedRanges(1, decodeMsgAt);
   const signatures = r.repeated(2, decodeSignature);
   const memo = r.string(3);
   const source = r.uvarint(4);

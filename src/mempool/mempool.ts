@@ -165,22 +165,23 @@ export class Mempool {
     return res;
   }
 
+  private fail(hash: string, kind: Parameters<typeof rootError>[0], msg: string): CheckTxResult {
+    this.stats.rejected++;
+    const e = rootError(kind, msg);
+    return { code: e.code, log: e.message, data: new Uint8Array(), events: [], hash, fee: 0n };
+  }
+
   private admit(tx: Uint8Array, hash: string): CheckTxResult {
-    const fail = (kind: Parameters<typeof rootError>[0], msg: string): CheckTxResult => {
-      this.stats.rejected++;
-      const e = rootError(kind, msg);
-      return { code: e.code, log: e.message, data: new Uint8Array(), events: [], hash, fee: 0n };
-    };
-    if (this.entries.has(hash)) return fail('duplicateTx', `tx ${hash} is already in the mempool`);
-    if (this.committed.has(hash)) return fail('duplicateTx', `tx ${hash} was already committed`);
-    if (this.entries.size >= this.cfg.size) return fail('mempoolFull', `mempool is full (${this.entries.size} txs)`);
-    if (this.bytes + tx.length > this.cfg.max_txs_bytes) return fail('mempoolFull', `mempool is full (${this.bytes} bytes)`);
+    if (this.entries.has(hash)) return this.fail(hash, 'duplicateTx', `tx ${hash} is already in the mempool`);
+    if (this.committed.has(hash)) return this.fail(hash, 'duplicateTx', `tx ${hash} was already committed`);
+    if (this.entries.size >= this.cfg.size) return this.fail(hash, 'mempoolFull', `mempool is full (${this.entries.size} txs)`);
+    if (this.bytes + tx.length > this.cfg.max_txs_bytes) return this.fail(hash, 'mempoolFull', `mempool is full (${this.bytes} bytes)`);
     // The per-sender limit goes first when the app can name the sender: a tx refused after
     // checkTx would leave its sequence bump in the check state, and the sender's next tx
     // would then be judged against a sequence that never reaches a block.
     const early = this.app.senderOf?.(tx, hash);
     if (early !== undefined && (this.perSender.get(early) ?? 0) >= this.cfg.max_txs_per_sender) {
-      return fail('rateLimited', `sender has ${this.perSender.get(early)} txs pending, the limit is ${this.cfg.max_txs_per_sender}`);
+      return this.fail(hash, 'rateLimited', `sender has ${this.perSender.get(early)} txs pending, the limit is ${this.cfg.max_txs_per_sender}`);
     }
     let res: CheckTxResult;
     try {
@@ -194,13 +195,14 @@ export class Mempool {
       this.stats.rejected++;
       return res;
     }
-    const sender = res.sender ? toHex(res.sender) : '';
+    // senderOf named the same first signer already: reuse its hex instead of building it again
+    const sender = res.sender ? (early ?? toHex(res.sender)) : '';
     const n = this.perSender.get(sender) ?? 0;
     if (sender && n >= this.cfg.max_txs_per_sender) {
-      return fail('rateLimited', `sender has ${n} txs pending, the limit is ${this.cfg.max_txs_per_sender}`);
+      return this.fail(hash, 'rateLimited', `sender has ${n} txs pending, the limit is ${this.cfg.max_txs_per_sender}`);
     }
     if (this.cfg.min_fee > 0 && res.fee < BigInt(this.cfg.min_fee)) {
-      return fail('insufficientFee', `fee ${res.fee} is below this node's minimum ${this.cfg.min_fee}`);
+      return this.fail(hash, 'insufficientFee', `fee ${res.fee} is below this node's minimum ${this.cfg.min_fee}`);
     }
     this.entries.set(hash, { tx, hash, sender, fee: res.fee, height: this.height, seq: this.arrivals++ });
     if (res.fee > 0n) this.paying++;

@@ -24,10 +24,33 @@ export const FLAG_MEMO_CHECK = 0x1n;
 
 const ACC_PREFIX = new TextEncoder().encode('acc/');
 
+/** The last few keys built: a transfer asks for the same two keys about seven times. */
+const recentKeys: Uint8Array[] = [];
+const RECENT_KEYS = 4;
+let nextSlot = 0;
+
+function keyOf(k: Uint8Array, addr: Address): boolean {
+  const p = ACC_PREFIX.length;
+  if (k.length !== p + addr.length) return false;
+  for (let i = 0; i < addr.length; i++) if (k[p + i] !== addr[i]) return false;
+  return true;
+}
+
+/**
+ * `acc/` ‖ address. The result may be shared with other callers (a small memo of recent keys):
+ * treat it as read-only. The views never keep the key bytes they are given (they convert them).
+ */
 export function accountKey(addr: Address): Uint8Array {
+  for (let i = 0; i < recentKeys.length; i++) {
+    const k = recentKeys[i]!;
+    if (keyOf(k, addr)) return k;
+  }
   const k = new Uint8Array(ACC_PREFIX.length + addr.length);
   k.set(ACC_PREFIX, 0);
   k.set(addr, ACC_PREFIX.length);
+  if (recentKeys.length < RECENT_KEYS) recentKeys.push(k);
+  else recentKeys[nextSlot] = k;
+  nextSlot = (nextSlot + 1) % RECENT_KEYS;
   return k;
 }
 

@@ -30,8 +30,15 @@ export function sendSigners(msg: SendMsg): Address[] {
 export function validateSend(msg: SendMsg): void {
   if (msg.inputs.length === 0) throw rootError('invalidCoins', 'send has no inputs');
   if (msg.outputs.length === 0) throw rootError('invalidCoins', 'send has no outputs');
-  msg.inputs.forEach((i, n) => validateCoins(i.coins, `input ${n}`));
-  msg.outputs.forEach((o, n) => validateCoins(o.coins, `output ${n}`));
+  for (let n = 0; n < msg.inputs.length; n++) validateCoins(msg.inputs[n]!.coins, `input ${n}`);
+  for (let n = 0; n < msg.outputs.length; n++) validateCoins(msg.outputs[n]!.coins, `output ${n}`);
+  if (msg.inputs.length === 1 && msg.outputs.length === 1) {
+    // one valid (sorted, positive, unique) list on each side is its own sum
+    const a = msg.inputs[0]!.coins;
+    const b = msg.outputs[0]!.coins;
+    if (!coinsEqual(a, b)) throw rootError('invalidCoins', `sum of inputs (${coinsString(a)}) does not equal sum of outputs (${coinsString(b)})`);
+    return;
+  }
   const inSum = sumCoins(msg.inputs.map((i) => i.coins));
   const outSum = sumCoins(msg.outputs.map((o) => o.coins));
   if (!coinsEqual(inSum, outSum)) {
@@ -49,8 +56,10 @@ export function sendHandler(bank: BankKeeper): MsgHandler<SendMsg> {
     signers: sendSigners,
     validateBasic: validateSend,
     fee(msg, table) {
-      const nIn = msg.inputs.reduce((n, i) => n + i.coins.length, 0);
-      const nOut = msg.outputs.reduce((n, o) => n + o.coins.length, 0);
+      let nIn = 0;
+      let nOut = 0;
+      for (const i of msg.inputs) nIn += i.coins.length;
+      for (const o of msg.outputs) nOut += o.coins.length;
       const t = table.transfer;
       return { amount: t.feeFor === FeeFor.Free ? 0n : transferFeeAmount(t, nIn, nOut), feeFor: t.feeFor };
     },
@@ -70,11 +79,14 @@ export function sendHandler(bank: BankKeeper): MsgHandler<SendMsg> {
         }
         bank.addCoins(ctx.kv, o.address, o.coins);
         if (ctx.mode !== 'deliver') continue; // events are for blocks only
-        const sender = msg.inputs.length === 1 ? msg.inputs[0]!.address : undefined;
-        ctx.events.emit('transfer', {
-          sender: sender ? encodeAddress(sender, hrp) : msg.inputs.map((i) => encodeAddress(i.address, hrp)).join(','),
-          recipient: encodeAddress(o.address, hrp),
-          amount: coinsString(o.coins),
+        const sender = msg.inputs.length === 1 ? encodeAddress(msg.inputs[0]!.address, hrp) : msg.inputs.map((i) => encodeAddress(i.address, hrp)).join(',');
+        ctx.events.events.push({
+          type: 'transfer',
+          attributes: [
+            { key: 'sender', value: sender },
+            { key: 'recipient', value: encodeAddress(o.address, hrp) },
+            { key: 'amount', value: o.coins.length === 1 ? `${o.coins[0]!.amount}${o.coins[0]!.denom}` : coinsString(o.coins) },
+          ],
         });
       }
     },

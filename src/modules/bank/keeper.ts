@@ -20,6 +20,11 @@ export interface BankKeeper {
    * (`acc.coins = addCoins(...)`), never mutate them in place.
    */
   getAccount(kv: KVReader, addr: Address): Account | undefined;
+  /**
+   * Stores `acc` itself (no copy): from here on the view owns the object, so the caller must
+   * not change it afterwards (get it again to make another change). Every caller follows
+   * get → change → set.
+   */
   setAccount(kv: KVWriter, acc: Account): void;
   /** The account, created (with the next account number) if it does not exist. */
   getOrCreateAccount(kv: KVWriter, addr: Address): Account;
@@ -42,7 +47,8 @@ export interface BankKeeper {
  * Accounts travel through the state views as objects (see `ValueCodec`): a tx reads the same
  * account several times (ante, fee, handler) and a block rewrites hot accounts many times, yet
  * the amino bytes are decoded about once per block and encoded once, at the app hash.
- * Objects handed out by the views are shared, so the keeper copies on the way out and in.
+ * Objects handed out by the views are shared, so the keeper copies on the way out; on the way in
+ * it stores the caller's object as it is (the caller gave it up, see `setAccount`).
  */
 export const ACCOUNT_CODEC: ValueCodec<Account> = { encode: encodeAccount, decode: decodeAccount };
 
@@ -61,7 +67,7 @@ export class Bank implements BankKeeper {
   }
 
   setAccount(kv: KVWriter, acc: Account): void {
-    writeDecoded(kv, accountKey(acc.address), cloneAccount(acc), ACCOUNT_CODEC);
+    writeDecoded(kv, accountKey(acc.address), acc, ACCOUNT_CODEC);
   }
 
   getOrCreateAccount(kv: KVWriter, addr: Address): Account {
