@@ -64,6 +64,8 @@ export interface FinalizeBlockRequest {
   misbehavior: Misbehavior[];
   /** UPPERCASE hex block hash (for events and indexers). */
   hash: string;
+  /** The txs' UPPERCASE hex hashes when the caller has them (one per tx): spares a SHA-256 per tx. */
+  txHashes?: readonly string[];
 }
 
 export interface FinalizeBlockResponse {

@@ -350,7 +350,8 @@ export class DexApp implements Application {
     for (const h of this.router.beginBlockers()) h.run(bctx);
     const cache = this.store.cache();
     const txResults: TxResult[] = new Array(req.txs.length);
-    for (let i = 0; i < req.txs.length; i++) txResults[i] = this.runTx(req.txs[i]!, 'deliver', cache, chain, block, this.blockFees).result;
+    const known = req.txHashes && req.txHashes.length === req.txs.length ? req.txHashes : undefined;
+    for (let i = 0; i < req.txs.length; i++) txResults[i] = this.runTx(req.txs[i]!, 'deliver', cache, chain, block, this.blockFees, known?.[i]).result;
     for (const h of this.router.endBlockers()) h.run(bctx);
     kv.set(LAST_BLOCK_TIME_KEY, enc.encode(String(req.timeMs)));
     const validatorUpdates = this.staking.validatorUpdates(kv);

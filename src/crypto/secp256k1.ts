@@ -29,16 +29,35 @@ export function signHash(hash32: Uint8Array, priv32: Uint8Array): Uint8Array {
 }
 
 export function bytesToBigInt(b: Uint8Array): bigint {
-  let hex = '';
-  for (let i = 0; i < b.length; i++) hex += b[i]!.toString(16).padStart(2, '0');
-  return hex.length === 0 ? 0n : BigInt('0x' + hex);
+  return b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex'));
 }
 
-/** True when the 64-byte signature's s is in [1, n/2] (the only form Tendermint accepts). */
+const N_BYTES = Buffer.from(SECP256K1_N.toString(16).padStart(64, '0'), 'hex');
+const HALF_N_BYTES = Buffer.from(SECP256K1_HALF_N.toString(16).padStart(64, '0'), 'hex');
+
+/** Big-endian compare of the 32 bytes at `b[at..]` with `c`: <0, 0, >0. */
+function cmp32(b: Uint8Array, at: number, c: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const d = b[at + i]! - c[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function isZero32(b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 32; i++) if (b[at + i] !== 0) return false;
+  return true;
+}
+
+/** True when the 64-byte signature's s is in [1, n/2] (the only form Tendermint accepts). Compared as bytes: no bigint per signature. */
 export function isLowS(sig64: Uint8Array): boolean {
   if (sig64.length !== 64) return false;
-  const s = bytesToBigInt(sig64.subarray(32, 64));
-  return s >= 1n && s <= SECP256K1_HALF_N;
+  return !isZero32(sig64, 32) && cmp32(sig64, 32, HALF_N_BYTES) <= 0;
+}
+
+/** r in [1, n-1] and s in [1, n/2]: the range part of a well-formed compact signature. */
+export function inSignatureRange(sig64: Uint8Array): boolean {
+  return sig64.length === 64 && !isZero32(sig64, 0) && cmp32(sig64, 0, N_BYTES) < 0 && isLowS(sig64);
 }
 
 interface NativeSign {

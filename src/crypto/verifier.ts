@@ -14,7 +14,7 @@
 import { createPublicKey, createHash, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { SECP256K1_N, SECP256K1_HALF_N, bytesToBigInt } from './secp256k1.js';
+import { SECP256K1_N, bytesToBigInt, inSignatureRange } from './secp256k1.js';
 import { makeRoom } from '../cache/evict.js';
 
 export type VerifierBackend = 'native' | 'node' | 'noble';
@@ -30,9 +30,7 @@ function wellFormed(sig64: Uint8Array, hash32: Uint8Array, pub33: Uint8Array): b
   if (!(sig64 instanceof Uint8Array) || !(hash32 instanceof Uint8Array) || !(pub33 instanceof Uint8Array)) return false;
   if (sig64.length !== 64 || hash32.length !== 32 || pub33.length !== 33) return false;
   if (pub33[0] !== 0x02 && pub33[0] !== 0x03) return false;
-  const r = bytesToBigInt(sig64.subarray(0, 32));
-  const s = bytesToBigInt(sig64.subarray(32, 64));
-  return r >= 1n && r < SECP256K1_N && s >= 1n && s <= SECP256K1_HALF_N;
+  return inSignatureRange(sig64);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import type { Block, Commit } from '../consensus/types.js';
 import { CommitFlag } from '../consensus/types.js';
 import { encodeBlock, decodeBlock, encodeCommit, headerHash, txsHash } from '../consensus/block.js';
 import type { BlockStore, StoredTxResult } from '../store/index.js';
-import { decodeTx, encodeAddress } from '../codec/index.js';
+import { decodeTx, encodeAddress, txHashHex } from '../codec/index.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
 import { toHex, sha256, bytesEqual } from '../crypto/hash.js';
 import type { Mempool } from '../mempool/mempool.js';
@@ -93,9 +93,11 @@ export class BlockExecutor {
     const started = performance.now();
     const hash = headerHash(block.header);
     // Signatures of txs this node has not seen yet are verified on the worker pool in parallel.
-    await this.preverify(block.txs);
+    // hashed once here for pre-verification and execution
+    const txHashes = block.txs.map((tx) => txHashHex(tx));
+    await this.preverify(block.txs, txHashes);
     const tVerified = performance.now();
-    const response = this.execute(block, hash, powers);
+    const response = this.execute(block, hash, powers, txHashes);
     const tExecuted = performance.now();
     if (beforeSave) await beforeSave(response);
     const results = response.txResults;
@@ -140,13 +142,13 @@ export class BlockExecutor {
     return applied;
   }
 
-  private async preverify(txs: Uint8Array[]): Promise<void> {
-    const app = this.app as { preverify?(t: Uint8Array[]): Promise<void> };
+  private async preverify(txs: Uint8Array[], hashes?: readonly string[]): Promise<void> {
+    const app = this.app as { preverify?(t: Uint8Array[], h?: readonly string[]): Promise<void> };
     if (!app.preverify || txs.length === 0) return;
-    await app.preverify(txs).catch((e: Error) => this.log.debug({ err: e.message }, 'pre-verification failed; the app verifies inline'));
+    await app.preverify(txs, hashes).catch((e: Error) => this.log.debug({ err: e.message }, 'pre-verification failed; the app verifies inline'));
   }
 
-  private execute(block: Block, hash: Uint8Array, powers: Map<string, bigint>): FinalizeBlockResponse {
+  private execute(block: Block, hash: Uint8Array, powers: Map<string, bigint>, txHashes?: readonly string[]): FinalizeBlockResponse {
     return this.app.finalizeBlock({
       height: block.header.height,
       timeMs: block.header.timeMs,
@@ -161,6 +163,7 @@ export class BlockExecutor {
         totalVotingPower: ev.totalVotingPower,
       })),
       hash: toHex(hash).toUpperCase(),
+      ...(txHashes ? { txHashes } : {}),
     });
   }
 
