@@ -7,7 +7,8 @@
  *
  *   npx tsx scripts/bench/dex-app.ts [--blocks 6] [--block-txs 2000] [--senders 500] [--leveldb]
  *
- * Signing happens before timing; the first block is a warm-up on a throwaway app.
+ * `--digest` prints a hash over every block's app hash, tx results and events (to check that an
+ * optimisation changes no result). Signing happens before timing; the first block is a warm-up on a throwaway app.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,6 +125,8 @@ interface Times {
   commitCpuUs: number;
   orders: number;
   trades: number;
+  /** sha256 chain over each block's app hash, tx results and events (`--digest`: results unchanged?). */
+  digest: string;
 }
 
 async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][]): Promise<Times> {
@@ -131,7 +134,9 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
   await app.initChain(genesis(senders));
   const proposer = new Uint8Array(20);
   let timeMs = Date.parse('2024-01-01T00:00:01Z');
-  const t: Times = { wallMs: 0, cpuUs: 0, checkCpuUs: 0, finalizeCpuUs: 0, commitCpuUs: 0, orders: 0, trades: 0 };
+  const t: Times = { wallMs: 0, cpuUs: 0, checkCpuUs: 0, finalizeCpuUs: 0, commitCpuUs: 0, orders: 0, trades: 0, digest: '' };
+  const digestOn = process.argv.includes('--digest');
+  let digest: Uint8Array = new Uint8Array(32);
   for (let i = 0; i < blocks.length; i++) {
     const txs = blocks[i]!;
     // signatures are verified once here, outside the timing (a node verifies on worker threads)
@@ -146,8 +151,15 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
     const res = app.finalizeBlock({ height: i + 1, timeMs, proposerAddress: proposer, txs, lastCommitVotes: [], misbehavior: [], hash: toHex(sha256(Uint8Array.of(i))).toUpperCase() });
     for (const r of res.txResults) if (r.code !== 0) throw new Error(`deliverTx failed: ${r.log}`);
     const c2 = cpuUs();
-    await app.commit();
+    const committed = await app.commit();
     const c3 = cpuUs();
+    if (digestOn) {
+      const json = JSON.stringify({ r: res.txResults, e: res.events, h: toHex(res.appHash), c: toHex(committed.appHash) }, (_k, v) =>
+        typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v,
+      );
+      digest = sha256(new Uint8Array([...digest, ...new TextEncoder().encode(json)]));
+      t.digest = toHex(digest);
+    }
     t.wallMs += performance.now() - t0;
     t.cpuUs += c3 - c0;
     t.checkCpuUs += c1 - c0;
@@ -194,5 +206,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     `${leveldb ? 'LevelDB' : 'memory'} store, ${blocks} blocks × ${blockTxs} orders (${t.trades} trades): ` +
       `${(t.orders / (t.wallMs / 1000)).toFixed(0)} orders/s wall, ${(t.orders / (t.cpuUs / 1e6)).toFixed(0)} orders per CPU-second`,
   );
+  if (t.digest) console.log(`digest (app hashes, tx results, events): ${t.digest}`);
   console.log(`CPU µs/order: total ${per(t.cpuUs)} = checkTx ${per(t.checkCpuUs)} + finalizeBlock ${per(t.finalizeCpuUs)} + commit ${per(t.commitCpuUs)}`);
 }

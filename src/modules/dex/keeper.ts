@@ -14,13 +14,13 @@ import { rootError } from '../../errors.js';
 import type { Address, CancelOrderMsg, NewOrderMsg } from '../../codec/types.js';
 import { ProposalKind } from '../../codec/types.js';
 import { INT64_MAX } from '../../codec/index.js';
-import { bytesEqual, toHex } from '../../crypto/hash.js';
+import { bytesEqual } from '../../crypto/hash.js';
 import { bytes8BEToBigint, bigintToBytes8BE, bytesToHeight, compareBytes } from '../../state/bytes.js';
 import type { KVReader, KVWriter } from '../../state/types.js';
 import type { BlockContext, TxContext } from '../../app/context.js';
 import { FeeFor } from '../params/fees.js';
 import type { BankKeeper } from '../bank/keeper.js';
-import { addCoins, amountOf } from '../bank/coins.js';
+import { addCoins, amountOf, subCoins } from '../bank/coins.js';
 import type { TokenKeeper } from '../tokens/keeper.js';
 import type { GovHook, GovReader } from '../gov/keeper.js';
 import { ProposalStatus, votingEndMs } from '../gov/types.js';
@@ -65,6 +65,7 @@ import {
   pairKey,
   putClosedOrder,
   putOpenOrder,
+  readPair,
   readRecentPrices,
   recentKey,
   setPair,
@@ -113,6 +114,15 @@ interface PairJournal {
 interface CachedBook {
   tag: string;
   book: OrderBook;
+}
+
+const HEX_UPPER = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
+/** `toHex(b).toUpperCase()` (the order id's prefix) without a Buffer and a second string per order. */
+function upperHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX_UPPER[b[i]!]!;
+  return s;
 }
 
 /** `floor(Σ (i+1)·p_i / (n(n+1)/2))`, oldest first (§A.8). */
@@ -276,11 +286,11 @@ export class DexKeeper {
   /** NewOrderMsg (§A.7): checks, lock, and the order into the book's state. */
   placeOrder(ctx: TxContext, msg: NewOrderMsg): OrderRecord {
     const kv = ctx.kv;
-    const pair = getPair(kv, msg.symbol);
+    const pair = readPair(kv, msg.symbol); // read only
     if (!pair) throw dexError('unknownPair', `trading pair not found: ${msg.symbol}`);
     const acc = this.bank.getAccount(kv, msg.sender);
     if (!acc) throw rootError('unknownAddress', 'sender account does not exist');
-    const expected = `${toHex(msg.sender).toUpperCase()}-${acc.sequence}`;
+    const expected = `${upperHex(msg.sender)}-${acc.sequence}`;
     if (msg.id !== expected) throw dexError('invalidOrderId', `order id should be ${expected}, got ${msg.id}`);
     if (kv.has(idKey(msg.symbol, msg.id)) || kv.has(pendingKey(msg.symbol, msg.id))) throw dexError('duplicateOrder', `duplicated order id ${msg.id}`);
     const side = msg.side as 1 | 2;
@@ -307,7 +317,15 @@ export class DexKeeper {
     if (free < lockAmount) {
       throw rootError('insufficientCoins', `do not have enough token to lock, accountCoin: ${free}${lockAsset}, required: ${lockAmount}${lockAsset}`);
     }
-    if (lockAmount > 0n) this.bank.lockCoins(kv, msg.sender, [{ denom: lockAsset, amount: lockAmount }]);
+    if (lockAmount > 0n) {
+      // `bank.lockCoins` on the account already read (one account read per order, not two);
+      // the checks above cover its coin validation (positive, int64)
+      const lock = [{ denom: lockAsset, amount: lockAmount }];
+      const coins = subCoins(acc.coins, lock);
+      acc.locked = addCoins(acc.locked, lock);
+      acc.coins = coins;
+      this.bank.setAccount(kv, acc);
+    }
     const o: OrderRecord = {
       id: msg.id,
       owner: msg.sender,

@@ -70,26 +70,112 @@ const u32 = (n: number): Uint8Array => {
   return b;
 };
 
+// Key builders on the per-order paths write one buffer instead of concatenating pieces.
+
+const P_EMPTY = new Uint8Array(0);
+/** `prefix ‖ utf8(symbol) ‖ 0`, memoised (a handful of pairs, thousands of keys per block); read-only. */
+const heads = new Map<Uint8Array, Map<string, Uint8Array>>();
+function symbolHead(prefix: Uint8Array, symbol: string): Uint8Array {
+  let m = heads.get(prefix);
+  if (!m) heads.set(prefix, (m = new Map()));
+  let h = m.get(symbol);
+  if (!h) {
+    if (m.size >= 256) m.clear(); // symbols from txs that name unknown pairs must not pile up
+    h = concatBytes(prefix, utf8(symbol), SEP);
+    m.set(symbol, h);
+  }
+  return h;
+}
+
+/** `head ‖ utf8(s)` (ASCII written directly). */
+function headStr(h: Uint8Array, s: string): Uint8Array {
+  const n = s.length;
+  const out = new Uint8Array(h.length + n);
+  out.set(h, 0);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return concatBytes(h, utf8(s));
+    out[h.length + i] = c;
+  }
+  return out;
+}
+
+/** `head ‖ bigintToBytes8BE(v)`. */
+function headNum(h: Uint8Array, v: bigint | number): Uint8Array {
+  const out = new Uint8Array(h.length + 8);
+  out.set(h, 0);
+  put8(out, h.length, v);
+  return out;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Writes `bigintToBytes8BE(v)` at `o` (same range errors). */
+function put8(out: Uint8Array, o: number, v: bigint | number): void {
+  let hi: number;
+  let lo: number;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`value out of uint64 range: ${v}`);
+    hi = Math.floor(v / 0x1_0000_0000);
+    lo = v >>> 0;
+  } else {
+    if (v < 0n || v > U64_MAX) throw new RangeError(`value out of uint64 range: ${v}`);
+    hi = Number(v >> 32n);
+    lo = Number(v & 0xffff_ffffn);
+  }
+  out[o] = hi >>> 24;
+  out[o + 1] = (hi >>> 16) & 0xff;
+  out[o + 2] = (hi >>> 8) & 0xff;
+  out[o + 3] = hi & 0xff;
+  out[o + 4] = lo >>> 24;
+  out[o + 5] = (lo >>> 16) & 0xff;
+  out[o + 6] = (lo >>> 8) & 0xff;
+  out[o + 7] = lo & 0xff;
+}
+
 export const pairKey = (symbol: string) => concatBytes(P_PAIR, utf8(symbol));
 export const bookPrefix = (symbol: string) => concatBytes(P_BOOK, utf8(symbol), SEP);
 export const bookSidePrefix = (symbol: string, side: 1 | 2) => concatBytes(bookPrefix(symbol), Uint8Array.of(side));
 export const priceKey = (side: 1 | 2, price: bigint) => bigintToBytes8BE(side === 1 ? INT64_MAX - price : price);
 export const levelPrefix = (symbol: string, side: 1 | 2, price: bigint) => concatBytes(bookSidePrefix(symbol, side), priceKey(side, price));
-export const levelTotalKey = (symbol: string, price: bigint) => concatBytes(P_LEVEL_TOTAL, utf8(symbol), SEP, bigintToBytes8BE(price));
-export const bookKey = (o: OrderRecord) => concatBytes(levelPrefix(o.symbol, o.side, o.price), bigintToBytes8BE(o.seq));
-export const idKey = (symbol: string, id: string) => concatBytes(P_ID, utf8(symbol), SEP, utf8(id));
-export const ownerKey = (owner: Address, symbol: string, id: string) => concatBytes(P_OWNER, owner, utf8(symbol), SEP, utf8(id));
+export const levelTotalKey = (symbol: string, price: bigint) => headNum(symbolHead(P_LEVEL_TOTAL, symbol), price);
+export const bookKey = (o: OrderRecord): Uint8Array => {
+  const h = symbolHead(P_BOOK, o.symbol);
+  const out = new Uint8Array(h.length + 17);
+  out.set(h, 0);
+  out[h.length] = o.side;
+  put8(out, h.length + 1, o.side === 1 ? INT64_MAX - o.price : o.price);
+  put8(out, h.length + 9, o.seq);
+  return out;
+};
+export const idKey = (symbol: string, id: string) => headStr(symbolHead(P_ID, symbol), id);
+export const ownerKey = (owner: Address, symbol: string, id: string) => headStr(concatBytes(P_OWNER, owner, symbolHead(P_EMPTY, symbol)), id);
 export const ownerPrefix = (owner: Address) => concatBytes(P_OWNER, owner);
 export const journalPrefix = (symbol: string) => concatBytes(P_JOURNAL, utf8(symbol), SEP);
 export const pendingPrefix = (symbol: string) => concatBytes(P_PENDING, utf8(symbol), SEP);
-export const pendingKey = (symbol: string, id: string) => concatBytes(P_PENDING, utf8(symbol), SEP, utf8(id));
+export const pendingKey = (symbol: string, id: string) => headStr(symbolHead(P_PENDING, symbol), id);
 export const journalKey = (symbol: string, seq: bigint) => concatBytes(journalPrefix(symbol), bigintToBytes8BE(seq));
 export const tagKey = (symbol: string) => concatBytes(P_TAG, utf8(symbol));
-export const closedKey = (owner: Address, height: number, seq: bigint) => concatBytes(P_CLOSED, owner, bigintToBytes8BE(height), bigintToBytes8BE(seq));
+export const closedKey = (owner: Address, height: number, seq: bigint): Uint8Array => {
+  const at = P_CLOSED.length + owner.length;
+  const out = new Uint8Array(at + 16);
+  out.set(P_CLOSED, 0);
+  out.set(owner, P_CLOSED.length);
+  put8(out, at, height);
+  put8(out, at + 8, seq);
+  return out;
+};
 export const closedPruneKey = (owner: Address, height: number, seq: bigint) =>
   concatBytes(P_CLOSED_BY_HEIGHT, bigintToBytes8BE(height), owner, bigintToBytes8BE(seq));
 export const tradePrefix = (symbol: string) => concatBytes(P_TRADE, utf8(symbol), SEP);
-export const tradeKey = (symbol: string, height: number, idx: number) => concatBytes(tradePrefix(symbol), bigintToBytes8BE(height), u32(idx));
+export const tradeKey = (symbol: string, height: number, idx: number): Uint8Array => {
+  const h = symbolHead(P_TRADE, symbol);
+  const out = new Uint8Array(h.length + 12);
+  out.set(h, 0);
+  put8(out, h.length, height);
+  out.set(u32(idx), h.length + 8);
+  return out;
+};
 export const tradePruneKey = (height: number) => concatBytes(P_TRADE_BY_HEIGHT, bigintToBytes8BE(height));
 export const closedPruneListKey = (height: number) => concatBytes(P_CLOSED_BY_HEIGHT, bigintToBytes8BE(height));
 export const breatheKey = (day: number) => concatBytes(P_BREATHE, bigintToBytes8BE(day));
@@ -185,7 +271,22 @@ class Writer {
   }
   str(s: string): void {
     // UTF-8 is at most 3 bytes per UTF-16 unit
-    this.room(2 + s.length * 3);
+    const n = s.length;
+    this.room(2 + n * 3);
+    // ids, symbols, hashes are ASCII: written byte by byte (encodeInto costs more than short strings)
+    const buf = this.buf;
+    const at = this.n + 2;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + i] = c;
+    }
+    if (i === n && n <= 0xffff) {
+      this.dv.setUint16(this.n, n);
+      this.n = at + n;
+      return;
+    }
     const r = enc.encodeInto(s, this.buf.subarray(this.n + 2));
     if (r.written > 0xffff) throw rootError('internal', 'dex: string too long for a record');
     this.dv.setUint16(this.n, r.written);
@@ -206,6 +307,14 @@ class Writer {
 }
 
 const W = new Writer();
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
+/** UTF-8 of `b[start, end)`; ASCII (what records hold) as latin1, which is the same string and cheaper. */
+function utf8Str(b: Uint8Array, start: number, end: number): string {
+  for (let i = start; i < end; i++) if (b[i]! >= 0x80) return dec.decode(b.subarray(start, end));
+  return latin1Slice.call(b, start, end);
+}
 
 class Reader {
   private readonly dv: DataView;
@@ -237,7 +346,7 @@ class Reader {
   }
   str(): string {
     const k = this.dv.getUint16(this.n);
-    const v = k === 0 ? '' : dec.decode(this.b.subarray(this.n + 2, this.n + 2 + k));
+    const v = k === 0 ? '' : utf8Str(this.b, this.n + 2, this.n + 2 + k);
     this.n += 2 + k;
     return v;
   }
@@ -440,6 +549,15 @@ export function nextSeq(kv: KVWriter): bigint {
   return n;
 }
 
+/** Reserves `n` ≥ 1 consecutive arrival numbers (as `n` calls of `nextSeq`); returns the first. */
+export function nextSeqs(kv: KVWriter, n: number): bigint {
+  const raw = kv.get(K_SEQ);
+  if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
+  const first = raw ? bytes8BEToBigint(raw) : 1n;
+  kv.set(K_SEQ, bigintToBytes8BE(first + BigInt(n)));
+  return first;
+}
+
 /** Pairs are read by every order: the views keep them decoded (same JSON bytes in state). */
 export const PAIR_CODEC: ValueCodec<TradingPair> = { encode: encodePair, decode: decodePair };
 
@@ -447,6 +565,11 @@ export const PAIR_CODEC: ValueCodec<TradingPair> = { encode: encodePair, decode:
 export function getPair(kv: KVReader, symbol: string): TradingPair | undefined {
   const p = readDecoded(kv, pairKey(symbol), PAIR_CODEC);
   return p ? { ...p } : undefined;
+}
+
+/** The pair as the view keeps it, not copied: read it, never change it (`getPair` for that). */
+export function readPair(kv: KVReader, symbol: string): Readonly<TradingPair> | undefined {
+  return readDecoded(kv, pairKey(symbol), PAIR_CODEC);
 }
 
 export function setPair(kv: KVWriter, p: TradingPair): void {
@@ -498,10 +621,12 @@ export function putClosedOrder(kv: KVWriter, o: OrderRecord, height: number): vo
 export function putClosedOrders(kv: KVWriter, orders: readonly OrderRecord[], height: number): void {
   if (orders.length === 0) return;
   const entries: Uint8Array[] = [];
+  // the numbers `nextSeq` would hand out one by one, with one counter read and one write
+  let seq = nextSeqs(kv, orders.length);
   for (const o of orders) {
-    const seq = nextSeq(kv);
     kv.set(closedKey(o.owner, height, seq), encodeOrder(o));
     entries.push(concatBytes(o.owner, bigintToBytes8BE(seq)));
+    seq++;
   }
   // (owner, seq) order, as the per-order prune keys sort
   entries.sort(compareBytes);
@@ -568,5 +693,5 @@ export function writeRecentPrices(kv: KVWriter, symbol: string, prices: readonly
   kv.set(recentKey(symbol), enc.encode(JSON.stringify(prices.map((p) => p.toString()))));
 }
 
-export const utf8Decode = (b: Uint8Array): string => dec.decode(b);
+export const utf8Decode = (b: Uint8Array): string => utf8Str(b, 0, b.length);
 export const utf8Encode = (s: string): Uint8Array => enc.encode(s);
