@@ -19,9 +19,6 @@
  * Signing happens before timing (native libsecp256k1 when it loads). Each run builds a fresh
  * app (own signature and decode caches).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { encodeAddress, encodeTx, stdSignBytes, txSignBytes, decodeTx } from '../../src/codec/index.js';
 import type { SendMsg } from '../../src/codec/types.js';
@@ -29,9 +26,10 @@ import { addressFromPubKey, sha256 } from '../../src/crypto/hash.js';
 import { bulkSigner, publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
 import { createVerifier, type SignatureVerifier } from '../../src/crypto/verifier.js';
 import { VerifyPool } from '../../src/crypto/pool.js';
-import { memoryStateStore, openStateStore } from '../../src/state/index.js';
+import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
+import { onDisk } from './tmp-state.js';
 
 const CHAIN_ID = 'bench-chain';
 const HRP = 'tbnb';
@@ -191,19 +189,6 @@ async function runOn(store: StateStore, verifier: SignatureVerifier, senders: Se
   return t;
 }
 
-async function onDisk<T>(fn: (store: StateStore) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'dexchain-bench-app-'));
-  try {
-    const store = await openStateStore(dir);
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export async function runAppBench(o: AppBenchOptions = {}): Promise<AppBenchResult> {
   const blocks = o.blocks ?? 4;
@@ -225,7 +210,7 @@ export async function runAppBench(o: AppBenchOptions = {}): Promise<AppBenchResu
   const memIn = await runOn(memoryStateStore(), verifier, senders, signed);
   const memory = rate(memIn.txs, memIn.appMs, memIn.appCpuMs);
   show('inline verify, memory store', memory);
-  const lvlIn = await onDisk((st) => runOn(st, verifier, senders, signed));
+  const lvlIn = await onDisk((st) => runOn(st, verifier, senders, signed), 'dexchain-bench-app-');
   const leveldb = rate(lvlIn.txs, lvlIn.appMs, lvlIn.appCpuMs);
   show('inline verify, LevelDB store', leveldb);
 
@@ -236,7 +221,7 @@ export async function runAppBench(o: AppBenchOptions = {}): Promise<AppBenchResu
     const memPre = await runOn(memoryStateStore(), verifier, senders, signed, pool);
     const preverifiedMemory = rate(memPre.txs, memPre.appMs, memPre.appCpuMs);
     show('pre-verified app path, memory store', preverifiedMemory);
-    const lvlPre = await onDisk((st) => runOn(st, verifier, senders, signed, pool));
+    const lvlPre = await onDisk((st) => runOn(st, verifier, senders, signed, pool), 'dexchain-bench-app-');
     const preverifiedLeveldb = rate(lvlPre.txs, lvlPre.appMs, lvlPre.appCpuMs);
     show('pre-verified app path, LevelDB store', preverifiedLeveldb);
     // the main thread's CPU only: the workers' CPU is in cpuUsage too, so count wall time here

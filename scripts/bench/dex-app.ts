@@ -10,18 +10,16 @@
  * `--digest` prints a hash over every block's app hash, tx results and events (to check that an
  * optimisation changes no result). Signing happens before timing; the first block is a warm-up on a throwaway app.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { encodeAddress, encodeTx, stdSignBytes } from '../../src/codec/index.js';
 import type { NewOrderMsg } from '../../src/codec/types.js';
 import { addressFromPubKey, sha256, toHex } from '../../src/crypto/hash.js';
 import { bulkSigner, publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
 import { createVerifier } from '../../src/crypto/verifier.js';
-import { memoryStateStore, openStateStore } from '../../src/state/index.js';
+import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
+import { onDisk } from './tmp-state.js';
 
 const CHAIN_ID = 'bench-dex';
 const HRP = 'tbnb';
@@ -172,19 +170,6 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
   return t;
 }
 
-async function onDisk<T>(fn: (store: StateStore) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'dexchain-bench-dex-'));
-  try {
-    const store = await openStateStore(dir);
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function arg(name: string): number | undefined {
   const i = process.argv.indexOf(name);
@@ -200,7 +185,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const signed = signAll(senders, blocks + 1, blockTxs);
   await runOn(memoryStateStore(), senders, signed.slice(0, 1)); // JIT warm-up
   const run = (store: StateStore) => runOn(store, senders, signed.slice(0, blocks));
-  const t = leveldb ? await onDisk(run) : await run(memoryStateStore());
+  const t = leveldb ? await onDisk(run, 'dexchain-bench-dex-') : await run(memoryStateStore());
   const per = (us: number) => (us / t.orders).toFixed(1);
   console.log(
     `${leveldb ? 'LevelDB' : 'memory'} store, ${blocks} blocks × ${blockTxs} orders (${t.trades} trades): ` +

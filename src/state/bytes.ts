@@ -77,8 +77,17 @@ const U64_MAX = (1n << 64n) - 1n;
 
 /** 8-byte big-endian unsigned encoding, so numeric order equals byte order. */
 export function bigintToBytes8BE(v: bigint | number): Uint8Array {
-  // two 32-bit halves written by hand: no BigInt conversion for numbers, no DataView per call
-  // (state keys are built this way thousands of times per block)
+  const out = new Uint8Array(8);
+  writeU64BE(out, 0, v);
+  return out;
+}
+
+/**
+ * Writes `bigintToBytes8BE(v)` into `out` at `o` (same range errors): keys built in one buffer
+ * need no 8-byte array per number. Two 32-bit halves by hand: no BigInt conversion for numbers,
+ * no DataView per call (state keys are built this way thousands of times per block).
+ */
+export function writeU64BE(out: Uint8Array, o: number, v: bigint | number): void {
   let hi: number;
   let lo: number;
   if (typeof v === 'number') {
@@ -90,16 +99,14 @@ export function bigintToBytes8BE(v: bigint | number): Uint8Array {
     hi = Number(v >> 32n);
     lo = Number(v & 0xffff_ffffn);
   }
-  const out = new Uint8Array(8);
-  out[0] = hi >>> 24;
-  out[1] = (hi >>> 16) & 0xff;
-  out[2] = (hi >>> 8) & 0xff;
-  out[3] = hi & 0xff;
-  out[4] = lo >>> 24;
-  out[5] = (lo >>> 16) & 0xff;
-  out[6] = (lo >>> 8) & 0xff;
-  out[7] = lo & 0xff;
-  return out;
+  out[o] = hi >>> 24;
+  out[o + 1] = (hi >>> 16) & 0xff;
+  out[o + 2] = (hi >>> 8) & 0xff;
+  out[o + 3] = hi & 0xff;
+  out[o + 4] = lo >>> 24;
+  out[o + 5] = (lo >>> 16) & 0xff;
+  out[o + 6] = (lo >>> 8) & 0xff;
+  out[o + 7] = lo & 0xff;
 }
 
 export function bytes8BEToBigint(b: Uint8Array): bigint {

@@ -96,6 +96,12 @@ export class SortedMap<V> {
       c.vals[i] = val;
       return;
     }
+    this.insertAt(ci, i, key, val);
+  }
+
+  /** Inserts a new key at position i of chunk ci (splitting the chunk when it grows too big). */
+  private insertAt(ci: number, i: number, key: string, val: V): void {
+    const c = this.chunks[ci]!;
     if (i === c.keys.length) {
       c.keys.push(key);
       c.vals.push(val);
@@ -177,20 +183,7 @@ export class SortedMap<V> {
           if (ci > 0) ci--;
         }
       } else if (hit) c.vals[i] = val;
-      else {
-        if (i === c.keys.length) {
-          c.keys.push(key);
-          c.vals.push(val);
-        } else {
-          c.keys.splice(i, 0, key);
-          c.vals.splice(i, 0, val);
-        }
-        this.count++;
-        if (c.keys.length > MAX_CHUNK) {
-          const half = c.keys.length >> 1;
-          cs.splice(ci + 1, 0, { keys: c.keys.splice(half), vals: c.vals.splice(half) });
-        }
-      }
+      else this.insertAt(ci, i, key, val);
     }
     this.mod++;
   }

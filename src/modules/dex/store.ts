@@ -27,7 +27,7 @@
  */
 import type { Address, Coin } from '../../codec/types.js';
 import { rootError } from '../../errors.js';
-import { bigintToBytes8BE, bytes8BEToBigint, compareBytes, concatBytes, utf8 } from '../../state/bytes.js';
+import { bigintToBytes8BE, bytes8BEToBigint, compareBytes, concatBytes, utf8, writeU64BE } from '../../state/bytes.js';
 import type { KVReader, KVWriter, ValueCodec } from '../../state/types.js';
 import { readDecoded, writeDecoded } from '../../state/decoded.js';
 import { INT64_MAX } from '../../codec/index.js';
@@ -104,34 +104,10 @@ function headStr(h: Uint8Array, s: string): Uint8Array {
 function headNum(h: Uint8Array, v: bigint | number): Uint8Array {
   const out = new Uint8Array(h.length + 8);
   out.set(h, 0);
-  put8(out, h.length, v);
+  writeU64BE(out, h.length, v);
   return out;
 }
 
-const U64_MAX = (1n << 64n) - 1n;
-
-/** Writes `bigintToBytes8BE(v)` at `o` (same range errors). */
-function put8(out: Uint8Array, o: number, v: bigint | number): void {
-  let hi: number;
-  let lo: number;
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`value out of uint64 range: ${v}`);
-    hi = Math.floor(v / 0x1_0000_0000);
-    lo = v >>> 0;
-  } else {
-    if (v < 0n || v > U64_MAX) throw new RangeError(`value out of uint64 range: ${v}`);
-    hi = Number(v >> 32n);
-    lo = Number(v & 0xffff_ffffn);
-  }
-  out[o] = hi >>> 24;
-  out[o + 1] = (hi >>> 16) & 0xff;
-  out[o + 2] = (hi >>> 8) & 0xff;
-  out[o + 3] = hi & 0xff;
-  out[o + 4] = lo >>> 24;
-  out[o + 5] = (lo >>> 16) & 0xff;
-  out[o + 6] = (lo >>> 8) & 0xff;
-  out[o + 7] = lo & 0xff;
-}
 
 export const pairKey = (symbol: string) => concatBytes(P_PAIR, utf8(symbol));
 export const bookPrefix = (symbol: string) => concatBytes(P_BOOK, utf8(symbol), SEP);
@@ -144,8 +120,8 @@ export const bookKey = (o: OrderRecord): Uint8Array => {
   const out = new Uint8Array(h.length + 17);
   out.set(h, 0);
   out[h.length] = o.side;
-  put8(out, h.length + 1, o.side === 1 ? INT64_MAX - o.price : o.price);
-  put8(out, h.length + 9, o.seq);
+  writeU64BE(out, h.length + 1, o.side === 1 ? INT64_MAX - o.price : o.price);
+  writeU64BE(out, h.length + 9, o.seq);
   return out;
 };
 export const idKey = (symbol: string, id: string) => headStr(symbolHead(P_ID, symbol), id);
@@ -161,8 +137,8 @@ export const closedKey = (owner: Address, height: number, seq: bigint): Uint8Arr
   const out = new Uint8Array(at + 16);
   out.set(P_CLOSED, 0);
   out.set(owner, P_CLOSED.length);
-  put8(out, at, height);
-  put8(out, at + 8, seq);
+  writeU64BE(out, at, height);
+  writeU64BE(out, at + 8, seq);
   return out;
 };
 export const closedPruneKey = (owner: Address, height: number, seq: bigint) =>
@@ -172,7 +148,7 @@ export const tradeKey = (symbol: string, height: number, idx: number): Uint8Arra
   const h = symbolHead(P_TRADE, symbol);
   const out = new Uint8Array(h.length + 12);
   out.set(h, 0);
-  put8(out, h.length, height);
+  writeU64BE(out, h.length, height);
   out.set(u32(idx), h.length + 8);
   return out;
 };
