@@ -20,16 +20,17 @@
  * app (own signature and decode caches).
  */
 import { pathToFileURL } from 'node:url';
-import { encodeAddress, encodeTx, stdSignBytes, txSignBytes, decodeTx } from '../../src/codec/index.js';
+import { encodeAddress, txSignBytes, decodeTx } from '../../src/codec/index.js';
 import type { SendMsg } from '../../src/codec/types.js';
 import { addressFromPubKey, sha256 } from '../../src/crypto/hash.js';
-import { bulkSigner, publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
+import { publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
 import { createVerifier, type SignatureVerifier } from '../../src/crypto/verifier.js';
 import { VerifyPool } from '../../src/crypto/pool.js';
 import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
+import { signer, signRoundRobin } from './sign-blocks.js';
 
 const CHAIN_ID = 'bench-chain';
 const HRP = 'tbnb';
@@ -102,33 +103,12 @@ function genesis(senders: Sender[]): unknown {
 }
 
 /** blocks × blockTxs signed transfers, round-robin over the senders (account number = index). */
-const signer = bulkSigner();
-
 function signAll(senders: Sender[], blocks: number, blockTxs: number): Uint8Array[][] {
-  const seq = new Array<bigint>(senders.length).fill(0n);
-  const out: Uint8Array[][] = [];
-  let n = 0;
-  for (let b = 0; b < blocks; b++) {
-    const block: Uint8Array[] = [];
-    for (let i = 0; i < blockTxs; i++, n++) {
-      const si = n % senders.length;
-      const s = senders[si]!;
-      const to = senders[(si + 1) % senders.length]!;
-      const msg: SendMsg = {
-        type: 'cosmos-sdk/Send',
-        inputs: [{ address: s.addr, coins: [{ denom: 'BNB', amount: 1n }] }],
-        outputs: [{ address: to.addr, coins: [{ denom: 'BNB', amount: 1n }] }],
-      };
-      const accountNumber = BigInt(si);
-      const sequence = seq[si]!;
-      seq[si] = sequence + 1n;
-      const sb = stdSignBytes({ chainId: CHAIN_ID, accountNumber, sequence, memo: '', source: 0n, msgs: [msg], hrp: HRP });
-      const signature = signer.sign(sha256(sb), s.priv);
-      block.push(encodeTx({ msgs: [msg], signatures: [{ pub_key: s.pub, signature, account_number: accountNumber, sequence }], memo: '', source: 0n, data: new Uint8Array(0) }));
-    }
-    out.push(block);
-  }
-  return out;
+  return signRoundRobin(senders, blocks, blockTxs, { chainId: CHAIN_ID, hrp: HRP }, (si): SendMsg => ({
+    type: 'cosmos-sdk/Send',
+    inputs: [{ address: senders[si]!.addr, coins: [{ denom: 'BNB', amount: 1n }] }],
+    outputs: [{ address: senders[(si + 1) % senders.length]!.addr, coins: [{ denom: 'BNB', amount: 1n }] }],
+  }));
 }
 
 function rawVerifyRate(verifier: SignatureVerifier, txs: Uint8Array[]): number {

@@ -11,15 +11,16 @@
  * optimisation changes no result). Signing happens before timing; the first block is a warm-up on a throwaway app.
  */
 import { pathToFileURL } from 'node:url';
-import { encodeAddress, encodeTx, stdSignBytes } from '../../src/codec/index.js';
+import { encodeAddress } from '../../src/codec/index.js';
 import type { NewOrderMsg } from '../../src/codec/types.js';
 import { addressFromPubKey, sha256, toHex } from '../../src/crypto/hash.js';
-import { bulkSigner, publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
+import { publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
 import { createVerifier } from '../../src/crypto/verifier.js';
 import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
+import { signer, signRoundRobin } from './sign-blocks.js';
 
 const CHAIN_ID = 'bench-dex';
 const HRP = 'tbnb';
@@ -75,39 +76,22 @@ function genesis(senders: Sender[]): unknown {
   };
 }
 
-const signer = bulkSigner();
-
 /** Round-robin over senders; side flips every full round, so each block has as many buys as sells. */
 function signAll(senders: Sender[], blocks: number, blockTxs: number): Uint8Array[][] {
-  const seq = new Array<bigint>(senders.length).fill(0n);
-  const out: Uint8Array[][] = [];
-  let n = 0;
-  for (let b = 0; b < blocks; b++) {
-    const block: Uint8Array[] = [];
-    for (let i = 0; i < blockTxs; i++, n++) {
-      const si = n % senders.length;
-      const s = senders[si]!;
-      const accountNumber = BigInt(si);
-      const sequence = seq[si]!;
-      seq[si] = sequence + 1n;
-      const msg: NewOrderMsg = {
-        type: 'dex/NewOrder',
-        sender: s.addr,
-        id: `${toHex(s.addr).toUpperCase()}-${sequence + 1n}`,
-        symbol: PAIR,
-        ordertype: 2,
-        side: Math.floor(n / senders.length) % 2 === 0 ? 1 : 2,
-        price: PRICE,
-        quantity: LOT,
-        timeinforce: 1,
-      };
-      const sb = stdSignBytes({ chainId: CHAIN_ID, accountNumber, sequence, memo: '', source: 0n, msgs: [msg], hrp: HRP });
-      const signature = signer.sign(sha256(sb), s.priv);
-      block.push(encodeTx({ msgs: [msg], signatures: [{ pub_key: s.pub, signature, account_number: accountNumber, sequence }], memo: '', source: 0n, data: new Uint8Array(0) }));
-    }
-    out.push(block);
-  }
-  return out;
+  return signRoundRobin(senders, blocks, blockTxs, { chainId: CHAIN_ID, hrp: HRP }, (si, n, sequence): NewOrderMsg => {
+    const s = senders[si]!;
+    return {
+      type: 'dex/NewOrder',
+      sender: s.addr,
+      id: `${toHex(s.addr).toUpperCase()}-${sequence + 1n}`,
+      symbol: PAIR,
+      ordertype: 2,
+      side: Math.floor(n / senders.length) % 2 === 0 ? 1 : 2,
+      price: PRICE,
+      quantity: LOT,
+      timeinforce: 1,
+    };
+  });
 }
 
 const cpuUs = (): number => {
