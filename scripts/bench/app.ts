@@ -22,15 +22,14 @@
 import { pathToFileURL } from 'node:url';
 import { encodeAddress, txSignBytes, decodeTx } from '../../src/codec/index.js';
 import type { SendMsg } from '../../src/codec/types.js';
-import { addressFromPubKey, sha256 } from '../../src/crypto/hash.js';
-import { publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
+import { sha256 } from '../../src/crypto/hash.js';
 import { createVerifier, type SignatureVerifier } from '../../src/crypto/verifier.js';
 import { VerifyPool } from '../../src/crypto/pool.js';
 import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
-import { signer, signRoundRobin } from './sign-blocks.js';
+import { makeSenders, signer, signRoundRobin, type BenchSender } from './sign-blocks.js';
 
 const CHAIN_ID = 'bench-chain';
 const HRP = 'tbnb';
@@ -67,21 +66,8 @@ export interface AppBenchResult {
   txs: number;
 }
 
-interface Sender {
-  priv: Uint8Array;
-  pub: Uint8Array;
-  addr: Uint8Array;
-}
+type Sender = BenchSender;
 
-function makeSenders(n: number): Sender[] {
-  const out: Sender[] = [];
-  for (let i = 0; i < n; i++) {
-    const priv = sha256(new TextEncoder().encode(`bench-sender-${i}`));
-    const pub = publicKeyFromPrivate(priv);
-    out.push({ priv, pub, addr: addressFromPubKey(pub) });
-  }
-  return out;
-}
 
 function genesis(senders: Sender[]): unknown {
   const each = 1_000_000_000_000n;
@@ -175,7 +161,7 @@ export async function runAppBench(o: AppBenchOptions = {}): Promise<AppBenchResu
   const blockTxs = o.blockTxs ?? 5000;
   const workers = o.workers ?? 2;
   const log = o.log ?? ((l: string) => console.log(l));
-  const senders = makeSenders(Math.min(o.senders ?? 1000, blockTxs));
+  const senders = makeSenders(Math.min(o.senders ?? 1000, blockTxs), 'bench-sender');
   log(`signing ${blocks * blockTxs} transfers from ${senders.length} senders (${signer.backend})…`);
   const signed = signAll(senders, blocks, blockTxs);
   const verifier = createVerifier();

@@ -13,14 +13,13 @@
 import { pathToFileURL } from 'node:url';
 import { encodeAddress } from '../../src/codec/index.js';
 import type { NewOrderMsg } from '../../src/codec/types.js';
-import { addressFromPubKey, sha256, toHex } from '../../src/crypto/hash.js';
-import { publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
+import { sha256, toHex } from '../../src/crypto/hash.js';
 import { createVerifier } from '../../src/crypto/verifier.js';
 import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
-import { signer, signRoundRobin } from './sign-blocks.js';
+import { makeSenders, signer, signRoundRobin, type BenchSender } from './sign-blocks.js';
 
 const CHAIN_ID = 'bench-dex';
 const HRP = 'tbnb';
@@ -30,21 +29,8 @@ const PAIR = `${TOKEN}_BNB`;
 const PRICE = 100_000_000n;
 const LOT = 100_000_000n;
 
-interface Sender {
-  priv: Uint8Array;
-  pub: Uint8Array;
-  addr: Uint8Array;
-}
+type Sender = BenchSender;
 
-function makeSenders(n: number): Sender[] {
-  const out: Sender[] = [];
-  for (let i = 0; i < n; i++) {
-    const priv = sha256(new TextEncoder().encode(`bench-dex-sender-${i}`));
-    const pub = publicKeyFromPrivate(priv);
-    out.push({ priv, pub, addr: addressFromPubKey(pub) });
-  }
-  return out;
-}
 
 function genesis(senders: Sender[]): unknown {
   const each = 1_000_000_000_000n;
@@ -163,7 +149,7 @@ function arg(name: string): number | undefined {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const blocks = arg('--blocks') ?? 6;
   const blockTxs = arg('--block-txs') ?? 2000;
-  const senders = makeSenders(Math.min(arg('--senders') ?? 500, blockTxs));
+  const senders = makeSenders(Math.min(arg('--senders') ?? 500, blockTxs), 'bench-dex-sender');
   const leveldb = process.argv.includes('--leveldb');
   console.log(`signing ${(blocks + 1) * blockTxs} orders from ${senders.length} senders (${signer.backend})…`);
   const signed = signAll(senders, blocks + 1, blockTxs);

@@ -3,8 +3,8 @@
  * (account number = sender index, sequences counted here), signed before any timing starts.
  */
 import { encodeTx, stdSignBytes } from '../../src/codec/index.js';
-import { sha256 } from '../../src/crypto/hash.js';
-import { bulkSigner } from '../../src/crypto/secp256k1.js';
+import { addressFromPubKey, sha256 } from '../../src/crypto/hash.js';
+import { bulkSigner, publicKeyFromPrivate } from '../../src/crypto/secp256k1.js';
 
 type Msg = Parameters<typeof encodeTx>[0]['msgs'][number];
 
@@ -15,6 +15,17 @@ export interface BenchSender {
 }
 
 export const signer = bulkSigner();
+
+/** `n` senders with keys derived from `${seed}-${i}` (the same accounts in every run). */
+export function makeSenders(n: number, seed: string): BenchSender[] {
+  const out: BenchSender[] = [];
+  for (let i = 0; i < n; i++) {
+    const priv = sha256(new TextEncoder().encode(`${seed}-${i}`));
+    const pub = publicKeyFromPrivate(priv);
+    out.push({ priv, pub, addr: addressFromPubKey(pub) });
+  }
+  return out;
+}
 
 /** `msgFor(si, n, sequence)`: the msg of the n-th tx overall, sent by sender si at `sequence`. */
 export function signRoundRobin<S extends BenchSender>(

@@ -22,6 +22,7 @@
  */
 import { ClassicLevel } from 'classic-level';
 import { decodeAddress } from '../codec/address.js';
+import { writeU64BE } from '../state/bytes.js';
 import { BytesWriter } from './bytes-writer.js';
 import { readBlockInfo, readTxRecord, writeBlockInfo, writeTxRecord } from './records.js';
 import type { BlockInfo, BlockStore, SaveBlockInput, StoredTx, TxsByAddressOpts } from './types.js';
@@ -79,22 +80,10 @@ function key(ns: number, body: Uint8Array): Uint8Array {
 function heightKey(ns: number, h: number): Uint8Array {
   const k = new Uint8Array(9);
   k[0] = ns;
-  writeU64(k, 1, h);
+  writeU64BE(k, 1, h);
   return k;
 }
 
-function writeU64(b: Uint8Array, at: number, v: number): void {
-  const hi = Math.floor(v / 0x1_0000_0000);
-  const lo = v >>> 0;
-  b[at] = hi >>> 24;
-  b[at + 1] = (hi >>> 16) & 0xff;
-  b[at + 2] = (hi >>> 8) & 0xff;
-  b[at + 3] = hi & 0xff;
-  b[at + 4] = lo >>> 24;
-  b[at + 5] = (lo >>> 16) & 0xff;
-  b[at + 6] = (lo >>> 8) & 0xff;
-  b[at + 7] = lo & 0xff;
-}
 
 function readU64(b: Uint8Array, at = 0): number {
   const hi = ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
@@ -104,7 +93,7 @@ function readU64(b: Uint8Array, at = 0): number {
 
 function u64Bytes(v: number): Uint8Array {
   const b = new Uint8Array(8);
-  writeU64(b, 0, v);
+  writeU64BE(b, 0, v);
   return b;
 }
 
@@ -400,7 +389,7 @@ class LevelBlockStore implements BlockStore {
       const k = new Uint8Array(1 + ADDR_LEN + 8);
       k[0] = NS.addr;
       k.set(addr, 1);
-      writeU64(k, 1 + ADDR_LEN, h);
+      writeU64BE(k, 1 + ADDR_LEN, h);
       return k;
     };
     const prefixEnd = () => {
