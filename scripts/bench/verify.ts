@@ -13,6 +13,12 @@
  * checkTx): on-CPU time from Linux schedstat, and busy wall time from
  * `performance.eventLoopUtilization` (larger when the workers preempt it on a small host).
  *
+ * Before those, the worker's own cost per tx, in process on one thread: `verifyPackedTxs` (what a
+ * verify worker runs on each tx batch) over the same signed txs, once with the native verifier
+ * and once with a verify that accepts without checking, so the row splits the worker's CPU per
+ * tx into signature verification and the rest (decode, sign bytes, SHA-256, packing). Thread CPU
+ * time (Linux schedstat; wall time elsewhere), best of 3 rounds.
+ *
  *   npx tsx scripts/bench/verify.ts [--ms 1500] [--jobs 2048] [--workers 1,2] [--txs 4096] [--pipeline-workers 2]
  */
 import path from 'node:path';
@@ -26,7 +32,9 @@ import type { SendMsg } from '../../src/codec/types.js';
 import { DexApp, type BatchVerifier } from '../../src/app/app.js';
 import { memoryStateStore } from '../../src/state/index.js';
 import { nobleVerifier, nodeVerifier, nativeVerifier, type SignatureVerifier, type VerifierBackend } from '../../src/crypto/verifier.js';
-import { VerifyPool, type VerifyJob } from '../../src/crypto/pool.js';
+import { VerifyPool, DEFAULT_BATCH_SIZE, type VerifyJob } from '../../src/crypto/pool.js';
+import { packTxs } from '../../src/crypto/pool-protocol.js';
+import { verifyPackedTxs } from '../../src/app/tx-verify.js';
 
 export interface VerifyBenchOptions {
   /** Time spent per measurement (after a warm-up). Default 1500 ms. */
@@ -75,10 +83,25 @@ export interface VerifyBenchRow {
   ratio: number;
 }
 
+/** Worker CPU per tx of `verifyPackedTxs` on one thread (µs): everything, and without the signature check. */
+export interface TxWorkRow {
+  backend: VerifierBackend;
+  txs: number;
+  totalUsPerTx: number;
+  /** With a verify that accepts without checking: decode, sign bytes, hashing. */
+  restUsPerTx: number;
+  /** totalUsPerTx − restUsPerTx. */
+  verifyUsPerTx: number;
+  /** Whether the figures are thread CPU time (else wall time). */
+  cpuTime: boolean;
+}
+
 export interface VerifyBenchResult {
   baseline: VerifierBackend;
   baselinePerSec: number;
   rows: VerifyBenchRow[];
+  /** Present when the pipeline rows run (same txs). */
+  txWork?: TxWorkRow;
   pipeline: PipelineRow[];
 }
 
@@ -164,6 +187,50 @@ function makeTxs(n: number): Uint8Array[] {
   return out;
 }
 
+/**
+ * One thread's `verifyPackedTxs` cost per tx (see TxWorkRow), in pool-sized packed batches;
+ * best of `rounds`, each round at least `durationMs / rounds`.
+ */
+function measureTxWork(v: SignatureVerifier, txs: Uint8Array[], durationMs: number, batchSize = DEFAULT_BATCH_SIZE, rounds = 3): TxWorkRow {
+  const chain = { chainId: PIPE_CHAIN, hrp: PIPE_HRP };
+  const batches: { buf: Uint8Array; n: number; out: Int32Array }[] = [];
+  for (let o = 0; o < txs.length; o += batchSize) {
+    const part = txs.slice(o, o + batchSize);
+    batches.push({ buf: new Uint8Array(packTxs(part)), n: part.length, out: new Int32Array(part.length) });
+  }
+  const real = (s: Uint8Array, h: Uint8Array, p: Uint8Array): boolean => v.verify(s, h, p);
+  const accept = (): boolean => true;
+  const cpu0 = mainThreadCpuNs();
+  const cpuTime = cpu0 !== undefined;
+  const now = (): bigint => (cpuTime ? mainThreadCpuNs()! : process.hrtime.bigint());
+  const pass = (verify: typeof real): void => {
+    for (const b of batches) {
+      verifyPackedTxs(b.buf, b.n, chain, verify, b.out);
+      if (verify === real && !b.out.every((x) => x === -1)) throw new Error('tx work: a bench tx failed to verify');
+    }
+  };
+  const measure = (verify: typeof real): number => {
+    let best = Infinity;
+    const perRound = BigInt(Math.max(1, Math.floor(durationMs / rounds))) * 1_000_000n;
+    for (let r = 0; r < rounds; r++) {
+      const t0 = now();
+      let done = 0;
+      const w0 = process.hrtime.bigint();
+      do {
+        pass(verify);
+        done += txs.length;
+      } while (process.hrtime.bigint() - w0 < perRound);
+      best = Math.min(best, Number(now() - t0) / 1000 / done);
+    }
+    return best;
+  };
+  pass(real); // warm-up: JIT, key and address caches
+  pass(accept);
+  const totalUsPerTx = measure(real);
+  const restUsPerTx = measure(accept);
+  return { backend: v.backend, txs: txs.length, totalUsPerTx, restUsPerTx, verifyUsPerTx: totalUsPerTx - restUsPerTx, cpuTime };
+}
+
 async function pipelineApp(pool: BatchVerifier): Promise<DexApp> {
   const treasury = encodeAddress(sha256(new TextEncoder().encode('bench-treasury')).slice(0, 20), PIPE_HRP);
   const app = new DexApp({ store: memoryStateStore(), verifier: nobleVerifier(), verifyPool: pool });
@@ -245,10 +312,17 @@ export async function runVerifyBench(opts: VerifyBenchOptions = {}): Promise<Ver
   }
 
   const pipeline: PipelineRow[] = [];
+  let txWork: TxWorkRow | undefined;
   const nTxs = opts.pipelineTxs ?? 4096;
   if (nTxs > 0) {
     const w = opts.pipelineWorkers ?? 2;
     const txs = makeTxs(nTxs);
+    const single = singles.find((v) => v.backend === poolBackend) ?? singles[singles.length - 1]!;
+    txWork = measureTxWork(single, txs, durationMs, opts.batchSize);
+    log(
+      `worker work per tx (verifyPackedTxs, 1 thread, ${single.backend}): ${txWork.totalUsPerTx.toFixed(2)} µs/tx = ` +
+        `verify ${txWork.verifyUsPerTx.toFixed(2)} + rest ${txWork.restUsPerTx.toFixed(2)} (decode, sign bytes, hash) ${txWork.cpuTime ? 'thread CPU' : 'wall'}, best of 3`,
+    );
     const pool = new VerifyPool({ workers: w, backend: poolBackend, batchSize: opts.batchSize });
     try {
       await pool.ready();
@@ -267,7 +341,7 @@ export async function runVerifyBench(opts: VerifyBenchOptions = {}): Promise<Ver
       log(`${r.name}\n  ${Math.round(r.txPerSec).toString().padStart(8)} tx/s   ×${r.ratio.toFixed(3)} of ${baseRow.backend} single-thread verifies/s   main thread ${r.mainCpuUsPerTx !== undefined ? `${r.mainCpuUsPerTx.toFixed(2)} µs/tx on-CPU, ` : ''}${r.mainUsPerTx.toFixed(2)} µs/tx busy (wall)`);
     }
   }
-  return { baseline: baseRow.backend, baselinePerSec: baseRow.verifiesPerSec, rows, pipeline };
+  return { baseline: baseRow.backend, baselinePerSec: baseRow.verifiesPerSec, rows, txWork, pipeline };
 }
 
 function argValue(name: string): string | undefined {

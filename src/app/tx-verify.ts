@@ -7,9 +7,11 @@
  * without verifying; otherwise signature i verifies over SHA-256 of this chain's sign bytes
  * built with its own account number and sequence. The first bad one is the verdict.
  */
-import { decodeTx, txSignBytes } from '../codec/index.js';
+import * as nodeCrypto from 'node:crypto';
+// the modules themselves, not the codec barrel: under tsx an `export *` re-export is a getter per access
+import { decodeTx } from '../codec/tx.js';
+import { txSignText } from '../codec/signbytes.js';
 import type { StdTx } from '../codec/types.js';
-import { sha256 } from '../crypto/hash.js';
 import { isLowS } from '../crypto/secp256k1.js';
 import { unpackTxs, type TxBatchVerifierModule } from '../crypto/pool-protocol.js';
 
@@ -30,6 +32,24 @@ export interface SignChain {
   hrp: string;
 }
 
+type OneShotLatin1 = (algorithm: string, data: string, encoding: 'latin1') => string;
+/** node:crypto's one-shot `hash` (Node ≥ 20.12), fed the text itself: UTF-8 encoded natively, no sign-bytes array, no Hash object. */
+const oneShot = (nodeCrypto as unknown as { hash?: OneShotLatin1 }).hash;
+
+/**
+ * SHA-256 of the sign bytes, i.e. of the UTF-8 encoding of their JSON text (`txSignText` is
+ * well-formed UTF-16, so node's UTF-8 encoder gives exactly `txSignBytes`). The digest comes
+ * back as latin1 and is copied into a small on-heap array: measured cheaper than the `'buffer'`
+ * output or `Buffer.from` (~0.6 against ~1.1 µs with the hash, per ~320-byte doc).
+ */
+function signDigest(text: string): Uint8Array {
+  if (!oneShot) return nodeCrypto.createHash('sha256').update(text, 'utf8').digest();
+  const d = oneShot('sha256', text, 'latin1');
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = d.charCodeAt(i);
+  return out;
+}
+
 /** Verdict of a decoded tx. */
 export function signaturesVerdict(tx: StdTx, chain: SignChain, verify: VerifyFn): TxVerdict {
   const sigs = tx.signatures;
@@ -37,7 +57,7 @@ export function signaturesVerdict(tx: StdTx, chain: SignChain, verify: VerifyFn)
   for (let i = 0; i < sigs.length; i++) {
     const s = sigs[i]!;
     if (!isLowS(s.signature)) return i;
-    if (!verify(s.signature, sha256(txSignBytes(tx, s, chain.chainId, chain.hrp)), s.pub_key)) return i;
+    if (!verify(s.signature, signDigest(txSignText(tx, s, chain.chainId, chain.hrp)), s.pub_key)) return i;
   }
   return TX_ALL_VALID;
 }

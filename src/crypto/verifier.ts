@@ -55,6 +55,8 @@ export function nobleVerifier(): SignatureVerifier {
 
 interface NativeSecp256k1 {
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pub: Uint8Array): boolean;
+  /** Throws when `pub` does not parse (not on the curve, x ≥ p, bad prefix). */
+  publicKeyConvert(pub: Uint8Array, compressed: boolean): Uint8Array;
 }
 
 let nativeLib: NativeSecp256k1 | null | undefined;
@@ -68,27 +70,110 @@ function loadNative(): NativeSecp256k1 | null {
   try {
     const req = createRequire(import.meta.url);
     const lib = req('secp256k1/bindings') as NativeSecp256k1;
-    nativeLib = typeof lib.ecdsaVerify === 'function' ? lib : null;
+    nativeLib = typeof lib.ecdsaVerify === 'function' && typeof lib.publicKeyConvert === 'function' ? lib : null;
   } catch {
     nativeLib = null;
   }
   return nativeLib;
 }
 
+/** Bytes of an uncompressed secp256k1 key: 0x04 ‖ x ‖ y. */
+const UNCOMPRESSED_BYTES = 65;
+
+/**
+ * Compressed key (as a 33-char latin1 string) → its uncompressed form, kept in one slab.
+ *
+ * libsecp256k1 must take a field square root to parse a compressed key (~4.5 µs of a ~50 µs
+ * verify), while an uncompressed one only needs the curve equation checked; accounts sign many
+ * txs with one key, so each key is decompressed once. Bounded and FIFO: a ring cursor picks the
+ * slot to reuse once full, so eviction is O(1) and the Map is never iterated (see
+ * cache/evict.ts on why walking a Map's front is not). The slab grows by doubling, so a thread
+ * that verifies little pays little memory (full: capacity × 65 bytes + the Map).
+ */
+export class UncompressedKeyCache {
+  private readonly index = new Map<string, number>();
+  private readonly keys: string[] = [];
+  private slab = new Uint8Array(0);
+  private cursor = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`UncompressedKeyCache: capacity must be a positive integer, got ${capacity}`);
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Copies the cached 65-byte form of key `k` into `out[0..65)`; false (out untouched) when not cached. */
+  load(k: string, out: Uint8Array): boolean {
+    const slot = this.index.get(k);
+    if (slot === undefined) return false;
+    const slab = this.slab;
+    const o = slot * UNCOMPRESSED_BYTES;
+    for (let i = 0; i < UNCOMPRESSED_BYTES; i++) out[i] = slab[o + i]!;
+    return true;
+  }
+
+  /** Remembers `pub65` for `k` (a key not cached yet), evicting the oldest entry when full. */
+  store(k: string, pub65: Uint8Array): void {
+    if (pub65.length !== UNCOMPRESSED_BYTES) throw new Error(`UncompressedKeyCache: expected ${UNCOMPRESSED_BYTES} bytes, got ${pub65.length}`);
+    let slot: number;
+    if (this.keys.length < this.capacity) {
+      slot = this.keys.length;
+      this.keys.push(k);
+      const need = (slot + 1) * UNCOMPRESSED_BYTES;
+      if (need > this.slab.length) {
+        const grown = new Uint8Array(Math.min(this.capacity, Math.max(1024, 2 * (slot + 1))) * UNCOMPRESSED_BYTES);
+        grown.set(this.slab);
+        this.slab = grown;
+      }
+    } else {
+      // full: slots were filled in order, so the cursor always points at the oldest entry
+      slot = this.cursor;
+      this.index.delete(this.keys[slot]!);
+      this.keys[slot] = k;
+      this.cursor = slot + 1 === this.capacity ? 0 : slot + 1;
+    }
+    this.slab.set(pub65, slot * UNCOMPRESSED_BYTES);
+    this.index.set(k, slot);
+  }
+}
+
+/** Decompressed keys per thread: 65,536 × 65 bytes ≈ 4 MB of slab (+ ~5 MB of Map and key strings) when full. */
+export const NATIVE_KEY_CACHE_SIZE = 65_536;
+
+/** One per thread, shared by every native verifier of it (the mapping is a pure function of the key). */
+let nativeKeys: UncompressedKeyCache | undefined;
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
 /**
  * libsecp256k1's `secp256k1_ecdsa_verify` rejects non-normalised (high-S) signatures by
  * itself; the shared pre-check rejects them too so the rule does not depend on the library.
- * Returns undefined when the addon cannot load.
+ *
+ * The key is verified in its uncompressed form (`UncompressedKeyCache`): the same point, so the
+ * same verdict, and a key that does not parse still gives false (publicKeyConvert throws where
+ * ecdsaVerify would have). Only 33-byte compressed keys reach this (`wellFormed`), so the
+ * 65-byte form never widens what is accepted. Returns undefined when the addon cannot load.
  */
 export function nativeVerifier(): SignatureVerifier | undefined {
   const lib = loadNative();
   if (!lib) return undefined;
+  const keys = (nativeKeys ??= new UncompressedKeyCache(NATIVE_KEY_CACHE_SIZE));
+  // verification is synchronous, so one scratch key buffer per verifier is never shared by two calls
+  const pub65 = new Uint8Array(UNCOMPRESSED_BYTES);
   return {
     backend: 'native',
     verify(sig64, hash32, pub33) {
       if (!wellFormed(sig64, hash32, pub33)) return false;
       try {
-        return lib.ecdsaVerify(sig64, hash32, pub33) === true;
+        const k = latin1Slice.call(pub33, 0, 33);
+        if (!keys.load(k, pub65)) {
+          const full = lib.publicKeyConvert(pub33, false); // throws on an unparsable key
+          keys.store(k, full);
+          pub65.set(full);
+        }
+        return lib.ecdsaVerify(sig64, hash32, pub65) === true;
       } catch {
         return false; // unparsable key or signature
       }
