@@ -15,11 +15,18 @@
  * than wall time on a shared machine, and as a ratio to raw verifies/s of the same run.
  *
  *   npx tsx scripts/bench/app.ts [--blocks 4] [--block-txs 5000] [--senders 1000] [--workers 2]
+ *   npx tsx scripts/bench/app.ts --quick [--runs 3] [--digest]
+ *
+ * `--quick` runs only the pre-verified memory-store path, `--runs` times over fresh apps, and
+ * prints CPU-µs per tx (checkTx / finalizeBlock / commit) and bytes allocated per tx on the main
+ * thread (from the GC profiler); `--digest` adds a hash over every checkTx result and every
+ * block's tx results, events and app hash (to check that an optimisation changes no result).
  *
  * Signing happens before timing (native libsecp256k1 when it loads). Each run builds a fresh
  * app (own signature and decode caches).
  */
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import { encodeAddress, txSignBytes, decodeTx } from '../../src/codec/index.js';
 import type { SendMsg } from '../../src/codec/types.js';
 import { sha256 } from '../../src/crypto/hash.js';
@@ -112,6 +119,12 @@ interface RunTimes {
   /** wall ms of checkTx + finalizeBlock + commit */
   appMs: number;
   appCpuMs: number;
+  checkCpuMs: number;
+  finalizeCpuMs: number;
+  /** main-thread bytes allocated during checkTx + finalizeBlock + commit */
+  allocBytes: number;
+  /** sha256 chain over checkTx results and each block's results, events and app hash ('' unless asked) */
+  digest: string;
   /** wall ms of preverify (0 when inline) */
   verifyMs: number;
   verifyCpuMs: number;
@@ -123,12 +136,50 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-async function runOn(store: StateStore, verifier: SignatureVerifier, senders: Sender[], blocks: Uint8Array[][], pool?: VerifyPool): Promise<RunTimes> {
+/**
+ * Bytes allocated on this thread's heap while it runs: heap growth between GCs, summed (the GC
+ * profiler gives the used size before and after each collection).
+ */
+export function allocMeter(): { stop(): number } {
+  const prof = new v8.GCProfiler();
+  const start = v8.getHeapStatistics().used_heap_size;
+  prof.start();
+  return {
+    stop(): number {
+      const end = v8.getHeapStatistics().used_heap_size;
+      const r = prof.stop();
+      let prev = start;
+      let total = 0;
+      for (const s of r.statistics) {
+        const before = (s.beforeGC.heapStatistics as unknown as { usedHeapSize: number }).usedHeapSize;
+        const after = (s.afterGC.heapStatistics as unknown as { usedHeapSize: number }).usedHeapSize;
+        total += before - prev;
+        prev = after;
+      }
+      return total + end - prev;
+    },
+  };
+}
+
+/** JSON of results with bigints and bytes spelled out (for digests). */
+export function digestJson(x: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
+}
+
+function chainDigest(prev: Uint8Array, json: Uint8Array): Uint8Array {
+  const b = new Uint8Array(prev.length + json.length);
+  b.set(prev, 0);
+  b.set(json, prev.length);
+  return sha256(b);
+}
+
+async function runOn(store: StateStore, verifier: SignatureVerifier, senders: Sender[], blocks: Uint8Array[][], pool?: VerifyPool, digestOn = false): Promise<RunTimes> {
   const app = new DexApp({ store, verifier, verifyPool: pool });
   await app.initChain(genesis(senders));
   const proposer = new Uint8Array(20);
   let timeMs = Date.parse('2024-01-01T00:00:01Z');
-  const t: RunTimes = { appMs: 0, appCpuMs: 0, verifyMs: 0, verifyCpuMs: 0, txs: 0 };
+  const t: RunTimes = { appMs: 0, appCpuMs: 0, checkCpuMs: 0, finalizeCpuMs: 0, allocBytes: 0, digest: '', verifyMs: 0, verifyCpuMs: 0, txs: 0 };
+  let digest: Uint8Array = new Uint8Array(32);
   for (let i = 0; i < blocks.length; i++) {
     const txs = blocks[i]!;
     if (pool) {
@@ -138,18 +189,31 @@ async function runOn(store: StateStore, verifier: SignatureVerifier, senders: Se
       t.verifyMs += performance.now() - v0;
       t.verifyCpuMs += cpuMs() - c0;
     }
+    const checks: unknown[] | undefined = digestOn ? [] : undefined;
+    const meter = allocMeter();
     const t0 = performance.now();
     const c0 = cpuMs();
     for (const tx of txs) {
       const r = app.checkTx(tx, 'new');
       if (r.code !== 0) throw new Error(`checkTx failed: ${r.log}`);
+      checks?.push(r);
     }
+    const c1 = cpuMs();
     const res = app.finalizeBlock({ height: i + 1, timeMs, proposerAddress: proposer, txs, lastCommitVotes: [], misbehavior: [], hash: '' });
     for (const r of res.txResults) if (r.code !== 0) throw new Error(`deliverTx failed: ${r.log}`);
-    await app.commit();
+    const c2 = cpuMs();
+    const committed = await app.commit();
     t.appMs += performance.now() - t0;
-    t.appCpuMs += cpuMs() - c0;
+    const c3 = cpuMs();
+    t.allocBytes += meter.stop();
+    t.appCpuMs += c3 - c0;
+    t.checkCpuMs += c1 - c0;
+    t.finalizeCpuMs += c2 - c1;
     t.txs += txs.length;
+    if (digestOn) {
+      digest = chainDigest(digest, digestJson({ k: checks, r: res.txResults, e: res.events, h: res.appHash, c: committed.appHash }));
+      t.digest = Buffer.from(digest).toString('hex');
+    }
     timeMs += 1000;
   }
   return t;
@@ -200,12 +264,67 @@ export async function runAppBench(o: AppBenchOptions = {}): Promise<AppBenchResu
   }
 }
 
+/** Sampling heap profile including objects already collected (all allocations, not just live ones). */
+async function heapSampling(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const s = new Session();
+  s.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((res, rej) => s.post(method, params ?? {}, (e: Error | null, r?: unknown) => (e ? rej(e) : res(r))));
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop(file: string): Promise<void> {
+      const r = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(r.profile));
+      s.disconnect();
+    },
+  };
+}
+
+/** The pre-verified memory-store path only, `runs` times: CPU-µs and bytes allocated per tx. */
+async function quickBench(o: AppBenchOptions & { runs?: number; digest?: boolean }): Promise<void> {
+  const blocks = o.blocks ?? 4;
+  const blockTxs = o.blockTxs ?? 5000;
+  const senders = makeSenders(Math.min(o.senders ?? 1000, blockTxs), 'bench-sender');
+  const signed = signAll(senders, blocks, blockTxs);
+  const verifier = createVerifier();
+  const pool = new VerifyPool({ workers: o.workers ?? 2 });
+  try {
+    await pool.ready();
+    await runOn(memoryStateStore(), verifier, senders, signed.slice(0, 1), pool); // JIT warm-up
+    const heapOut = process.env.BENCH_HEAP_PROFILE; // sampled allocations of the measured runs only
+    const session = heapOut ? await heapSampling() : undefined;
+    let best = Infinity;
+    for (let r = 0; r < (o.runs ?? 3); r++) {
+      const t = await runOn(memoryStateStore(), verifier, senders, signed, pool, o.digest);
+      const per = (ms: number): string => ((ms * 1000) / t.txs).toFixed(1);
+      best = Math.min(best, (t.appCpuMs * 1000) / t.txs);
+      console.log(
+        `run ${r + 1}: CPU µs/tx ${per(t.appCpuMs)} = checkTx ${per(t.checkCpuMs)} + finalizeBlock ${per(t.finalizeCpuMs)} + commit ${per(t.appCpuMs - t.checkCpuMs - t.finalizeCpuMs)}; ` +
+          `${(t.allocBytes / t.txs / 1024).toFixed(2)} KB allocated/tx (main thread)` +
+          (t.digest ? `; digest ${t.digest}` : ''),
+      );
+    }
+    console.log(`best CPU µs/tx: ${best.toFixed(1)}`);
+    if (session && heapOut) await session.stop(heapOut);
+  } finally {
+    await pool.close();
+  }
+}
+
 function arg(name: string): number | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : undefined;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes('--quick')) {
+  quickBench({ blocks: arg('--blocks'), blockTxs: arg('--block-txs'), senders: arg('--senders'), workers: arg('--workers'), runs: arg('--runs'), digest: process.argv.includes('--digest') }).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runAppBench({ blocks: arg('--blocks'), blockTxs: arg('--block-txs'), senders: arg('--senders'), workers: arg('--workers') }).catch((e) => {
     console.error(e);
     process.exit(1);

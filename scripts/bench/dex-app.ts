@@ -5,7 +5,7 @@
  * round of senders buys, half sells, all at the list price and one lot, so every order crosses
  * (the shape of `scripts/bench/orders.ts`, without the node, RPC and signature workers).
  *
- *   npx tsx scripts/bench/dex-app.ts [--blocks 6] [--block-txs 2000] [--senders 500] [--leveldb]
+ *   npx tsx scripts/bench/dex-app.ts [--blocks 6] [--block-txs 2000] [--senders 500] [--leveldb] [--runs 1]
  *
  * `--digest` prints a hash over every block's app hash, tx results and events (to check that an
  * optimisation changes no result). Signing happens before timing; the first block is a warm-up on a throwaway app.
@@ -19,6 +19,7 @@ import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
+import { allocMeter, digestJson } from './app.js';
 import { makeSenders, signer, signRoundRobin, type BenchSender } from './sign-blocks.js';
 
 const CHAIN_ID = 'bench-dex';
@@ -93,6 +94,10 @@ interface Times {
   commitCpuUs: number;
   orders: number;
   trades: number;
+  /** main-thread bytes allocated during checkTx + finalizeBlock + commit */
+  allocBytes: number;
+  /** sha256 chain over every checkTx result (`--digest`). */
+  checkDigest: string;
   /** sha256 chain over each block's app hash, tx results and events (`--digest`: results unchanged?). */
   digest: string;
 }
@@ -102,18 +107,22 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
   await app.initChain(genesis(senders));
   const proposer = new Uint8Array(20);
   let timeMs = Date.parse('2024-01-01T00:00:01Z');
-  const t: Times = { wallMs: 0, cpuUs: 0, checkCpuUs: 0, finalizeCpuUs: 0, commitCpuUs: 0, orders: 0, trades: 0, digest: '' };
+  const t: Times = { wallMs: 0, cpuUs: 0, checkCpuUs: 0, finalizeCpuUs: 0, commitCpuUs: 0, orders: 0, trades: 0, digest: '', allocBytes: 0, checkDigest: '' };
   const digestOn = process.argv.includes('--digest');
   let digest: Uint8Array = new Uint8Array(32);
+  let checkDigest: Uint8Array = new Uint8Array(32);
   for (let i = 0; i < blocks.length; i++) {
     const txs = blocks[i]!;
     // signatures are verified once here, outside the timing (a node verifies on worker threads)
     await app.preverify(txs);
+    const checks: unknown[] | undefined = digestOn ? [] : undefined;
+    const meter = allocMeter();
     const t0 = performance.now();
     const c0 = cpuUs();
     for (const tx of txs) {
       const r = app.checkTx(tx, 'new');
       if (r.code !== 0) throw new Error(`checkTx failed: ${r.log}`);
+      checks?.push(r);
     }
     const c1 = cpuUs();
     const res = app.finalizeBlock({ height: i + 1, timeMs, proposerAddress: proposer, txs, lastCommitVotes: [], misbehavior: [], hash: toHex(sha256(Uint8Array.of(i))).toUpperCase() });
@@ -121,7 +130,14 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
     const c2 = cpuUs();
     const committed = await app.commit();
     const c3 = cpuUs();
+    t.allocBytes += meter.stop();
     if (digestOn) {
+      const cj = digestJson(checks);
+      const cb = new Uint8Array(32 + cj.length);
+      cb.set(checkDigest, 0);
+      cb.set(cj, 32);
+      checkDigest = sha256(cb);
+      t.checkDigest = toHex(checkDigest);
       const json = JSON.stringify({ r: res.txResults, e: res.events, h: toHex(res.appHash), c: toHex(committed.appHash) }, (_k, v) =>
         typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v,
       );
@@ -155,12 +171,16 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const signed = signAll(senders, blocks + 1, blockTxs);
   await runOn(memoryStateStore(), senders, signed.slice(0, 1)); // JIT warm-up
   const run = (store: StateStore) => runOn(store, senders, signed.slice(0, blocks));
-  const t = leveldb ? await onDisk(run, 'dexchain-bench-dex-') : await run(memoryStateStore());
-  const per = (us: number) => (us / t.orders).toFixed(1);
-  console.log(
-    `${leveldb ? 'LevelDB' : 'memory'} store, ${blocks} blocks × ${blockTxs} orders (${t.trades} trades): ` +
-      `${(t.orders / (t.wallMs / 1000)).toFixed(0)} orders/s wall, ${(t.orders / (t.cpuUs / 1e6)).toFixed(0)} orders per CPU-second`,
-  );
-  if (t.digest) console.log(`digest (app hashes, tx results, events): ${t.digest}`);
-  console.log(`CPU µs/order: total ${per(t.cpuUs)} = checkTx ${per(t.checkCpuUs)} + finalizeBlock ${per(t.finalizeCpuUs)} + commit ${per(t.commitCpuUs)}`);
+  // `--runs N`: N runs on fresh apps (the machine is shared and noisy: take the best)
+  for (let r = 0; r < (arg('--runs') ?? 1); r++) {
+    const t = leveldb ? await onDisk(run, 'dexchain-bench-dex-') : await run(memoryStateStore());
+    const per = (us: number) => (us / t.orders).toFixed(1);
+    console.log(
+      `${leveldb ? 'LevelDB' : 'memory'} store, ${blocks} blocks × ${blockTxs} orders (${t.trades} trades): ` +
+        `${(t.orders / (t.wallMs / 1000)).toFixed(0)} orders/s wall, ${(t.orders / (t.cpuUs / 1e6)).toFixed(0)} orders per CPU-second`,
+    );
+    if (t.digest) console.log(`digest (app hashes, tx results, events): ${t.digest}`);
+    if (t.checkDigest) console.log(`checkTx digest (codes, logs, fees, senders): ${t.checkDigest}`);
+    console.log(`CPU µs/order: total ${per(t.cpuUs)} = checkTx ${per(t.checkCpuUs)} + finalizeBlock ${per(t.finalizeCpuUs)} + commit ${per(t.commitCpuUs)}; ${(t.allocBytes / t.orders / 1024).toFixed(2)} KB allocated/order (main thread)`);
+  }
 }

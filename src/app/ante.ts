@@ -12,7 +12,7 @@ import { addressFromPubKey, bytesEqual, sha256 } from '../crypto/hash.js';
 import { isLowS } from '../crypto/secp256k1.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
 import type { BankKeeper } from '../modules/bank/keeper.js';
-import { amountOf, subCoins } from '../modules/bank/coins.js';
+import { amountOf, subCoin } from '../modules/bank/coins.js';
 import { FeeFor, type FeeTable, type ParamsKeeper } from '../modules/params/fees.js';
 import { defaultSigners, type Fee, type MsgHandler, type Router } from './router.js';
 import type { ChainInfo, TxContext } from './context.js';
@@ -45,7 +45,13 @@ export function feeFor(handler: MsgHandler<{ type: string }>, msg: { type: strin
   return { amount: f.fee, feeFor: f.feeFor };
 }
 
-export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
+const FREE: Fee = Object.freeze({ amount: 0n, feeFor: FeeFor.Free });
+
+/**
+ * @param feeTable the fee table of `ctx.kv` when the caller already has it (the app keeps it
+ *   per block: only a breathe-block proposal changes it); read from the state otherwise
+ */
+export function runAnte(ctx: TxContext, deps: AnteDeps, feeTable?: FeeTable): AnteResult {
   const tx = ctx.tx.tx;
   const hrp = ctx.chain.hrp;
   if (tx.msgs.length !== 1) throw rootError('unknownRequest', `a tx must carry exactly one msg, got ${tx.msgs.length}`);
@@ -67,8 +73,8 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
     throw rootError('unauthorized', `wrong number of signatures: expected ${signers.length}, got ${tx.signatures.length}`);
   }
 
-  const f = feeFor(handler, msg, deps.params.getFeeTable(ctx.kv));
-  const fee: Fee = f.feeFor === FeeFor.Free || f.amount <= 0n ? { amount: 0n, feeFor: FeeFor.Free } : f;
+  const f = feeFor(handler, msg, feeTable ?? deps.params.getFeeTable(ctx.kv));
+  const fee: Fee = f.feeFor === FeeFor.Free || f.amount <= 0n ? FREE : f;
 
   // undefined: not verified yet; -1: all signatures verify; i: signature i is the first bad one
   const known = deps.sigCache.status(ctx.hash);
@@ -107,7 +113,7 @@ export function runAnte(ctx: TxContext, deps: AnteDeps): AnteResult {
       if (have < fee.amount) {
         throw rootError('insufficientFunds', `insufficient funds to pay for fees; ${have}${FEE_DENOM} < ${fee.amount}${FEE_DENOM}`);
       }
-      acc.coins = subCoins(acc.coins, [{ denom: FEE_DENOM, amount: fee.amount }]);
+      acc.coins = subCoin(acc.coins, FEE_DENOM, fee.amount);
     }
     deps.bank.setAccount(ctx.kv, acc);
   }

@@ -41,7 +41,7 @@ import { encodeAddress } from '../codec/index.js';
 import { Bank, bankModule, totalSupplyMatchesBalances, nonNegativeBalances } from '../modules/bank/index.js';
 import { Tokens, TimeLocks, tokensModule } from '../modules/tokens/index.js';
 import { Staking, stakingModule, stakingGovHook } from '../modules/staking/index.js';
-import { ParamsKeeper, paramsModule } from '../modules/params/index.js';
+import { ParamsKeeper, paramsModule, type FeeTable } from '../modules/params/index.js';
 import { GovKeeper, govModule } from '../modules/gov/index.js';
 import { DexKeeper, dexModule } from '../modules/dex/index.js';
 import { pegModule, pegGovHook, pegGovExecutor, pegInvariants, PEG_MODULE_ADDRESS, type PegKeeper } from '../modules/peg/index.js';
@@ -55,6 +55,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 const DAY_MS = 86_400_000;
+const FEE_COIN: { denom: string; amount: bigint }[] = [{ denom: FEE_DENOM, amount: 0n }];
 
 /** Breathe block: the first block whose time is in a new UTC day (spec §E.2). */
 export function isBreatheBlock(prevTimeMs: number, timeMs: number): boolean {
@@ -147,6 +148,15 @@ export class DexApp implements Application {
   private readonly checkFees = new FeePool();
   private readonly blockFees = new FeePool();
   private pendingHeight: number | undefined;
+  /**
+   * The fee table as the check state and as the block being delivered see it, with the params
+   * generation it was read under: read once per check state / block, again only after a
+   * `setFeeTable` (a failed tx that set it leaves the re-read table as the state has it).
+   */
+  private checkFeeTable: { table: FeeTable; gen: number } | undefined;
+  private deliverFeeTable: { table: FeeTable; gen: number } | undefined;
+  /** Events of check-mode txs go nowhere (check answers carry none): one sink, emptied per tx. */
+  private readonly checkSink = new EventSink();
 
   constructor(deps: DexAppDeps) {
     this.store = deps.store;
@@ -220,6 +230,7 @@ export class DexApp implements Application {
       this.checkState = new Overlay(this.committedView());
       this.checkTxCache = new Overlay(this.checkState);
       this.checkBlock = undefined;
+      this.checkFeeTable = undefined;
     }
     return this.checkState;
   }
@@ -345,6 +356,7 @@ export class DexApp implements Application {
       hash: req.hash,
     };
     this.blockFees.reset();
+    this.deliverFeeTable = undefined;
     const blockEvents = new EventSink();
     const bctx: BlockContext = { kv, chain, block, events: blockEvents, fees: this.blockFees, logger: this.logger };
     for (const h of this.router.beginBlockers()) h.run(bctx);
@@ -574,18 +586,37 @@ export class DexApp implements Application {
       return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: knownHash ?? safeHash(bytes) }, fee: 0n };
     }
     const out = this.execTx(decoded, mode, cache, chain, block, pool);
-    if (mode === 'deliver') out.result.addresses = msgAddresses(decoded.tx.msgs);
+    if (mode === 'deliver') {
+      out.result.addresses = msgAddresses(decoded.tx.msgs);
+      // A delivered tx is committed: it never runs again (the mempool refuses it as a
+      // duplicate), so its verdict can go. The cache then holds ~ the mempool, not 200k
+      // hashes kept alive in old space for the GC to trace.
+      this.sigCache.delete(decoded.hash);
+    }
     return out;
   }
 
+  /** The fee table `kv` holds (see `checkFeeTable`); `deliver` picks the block's slot. */
+  private feeTable(kv: KVReader, deliver: boolean): FeeTable {
+    const gen = this.params.generation;
+    const slot = deliver ? this.deliverFeeTable : this.checkFeeTable;
+    if (slot !== undefined && slot.gen === gen) return slot.table;
+    const fresh = { table: this.params.getFeeTable(kv), gen };
+    if (deliver) this.deliverFeeTable = fresh;
+    else this.checkFeeTable = fresh;
+    return fresh.table;
+  }
+
   private execTx(decoded: DecodedTx, mode: ExecMode, cache: KVWriter & { write(): void; discard(): void }, chain: ChainInfo, block: BlockInfo, pool: FeePool): TxOutcome {
-    const events = new EventSink();
+    const deliver = mode === 'deliver';
+    const events = deliver ? new EventSink() : this.checkSink;
+    if (!deliver) events.events.length = 0;
     const ctx: TxContext = { kv: cache, chain, block, events, fees: pool, logger: this.logger, mode, tx: decoded, hash: decoded.hash, signers: [] };
     try {
-      const ante = runAnte(ctx, this.anteDeps);
+      const ante = runAnte(ctx, this.anteDeps, this.feeTable(cache, deliver));
       ctx.signers = ante.signers;
       const fee = ante.fee.amount;
-      if (mode === 'deliver') {
+      if (deliver) {
         // the tx's own events come first; the handler's follow in emission order
         const attrs: Attribute[] = [
           { key: 'action', value: ante.handler.feeKey },
@@ -596,10 +627,14 @@ export class DexApp implements Application {
       }
       const res = ante.handler.handle(ctx, decoded.tx.msgs[0]!);
       cache.write();
-      if (fee > 0n) pool.add([{ denom: FEE_DENOM, amount: fee }], ante.fee.feeFor);
+      if (fee > 0n) {
+        // the pool reads the coin and keeps only the amount: one scratch list serves every tx
+        FEE_COIN[0]!.amount = fee;
+        pool.add(FEE_COIN, ante.fee.feeFor);
+      }
       // checkTx answers carry no events (nobody reads them)
       return {
-        result: { code: 0, log: 'Msg 0: ', data: res?.data ?? EMPTY, events: mode === 'deliver' ? events.events : [], hash: decoded.hash },
+        result: { code: 0, log: 'Msg 0: ', data: res?.data ?? EMPTY, events: deliver ? events.events : [], hash: decoded.hash },
         sender: ante.signers[0]!,
         fee,
       };

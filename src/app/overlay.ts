@@ -8,6 +8,7 @@ import { compareBytes } from '../crypto/hash.js';
 import { readDecoded } from '../state/decoded.js';
 import { latin1Slice, strToBytes } from '../state/keys.js';
 import type { CacheKV, KVReader, KVWriter, ValueCodec } from '../state/types.js';
+import { BaseView } from '../state/views.js';
 
 /**
  * A write: bytes, a delete (null), or a record kept decoded (`obj` with its codec; `value` is
@@ -46,8 +47,21 @@ export class Overlay implements CacheKV {
   }
 
   getDecoded<T>(key: Uint8Array, codec: ValueCodec<T>): T | undefined {
-    const e = this.writes.get(mapKey(key));
-    if (!e) return readDecoded(this.parent, key, codec);
+    return this.decodedAt(mapKey(key), key, codec);
+  }
+
+  /**
+   * getDecoded with the key as a binary string, built once for the whole chain of overlays
+   * (and the committed view below, which keys its maps the same way) rather than at each level.
+   */
+  private decodedAt<T>(k: string, key: Uint8Array, codec: ValueCodec<T>): T | undefined {
+    const e = this.writes.get(k);
+    if (!e) {
+      const p = this.parent;
+      if (p instanceof Overlay) return p.decodedAt(k, key, codec);
+      if (p instanceof BaseView) return p.getDecodedStr(k, codec);
+      return readDecoded(p, key, codec);
+    }
     if (e.codec === codec) return e.obj as T;
     const b = bytesOf(e);
     return b === null ? undefined : codec.decode(b);
@@ -74,7 +88,8 @@ export class Overlay implements CacheKV {
     if (this.parent instanceof Overlay) {
       // entries are private copies already: hand them over as they are (keeps value identity,
       // which the bank's decoded-account cache relies on)
-      for (const [k, e] of this.writes) this.parent.writes.set(k, e);
+      const into = this.parent.writes;
+      this.writes.forEach((e, k) => into.set(k, e));
       this.writes.clear();
       return;
     }

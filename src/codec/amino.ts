@@ -19,6 +19,9 @@ const MAX_FIELD = (1 << 29) - 1;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
+/** Buffer's latin1 decoder applied to any Uint8Array range (for ASCII it is UTF-8 decoding). */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
 function decodeError(msg: string): never {
   throw rootError('txDecode', msg);
 }
@@ -153,9 +156,9 @@ export class AminoReader {
   private readonly buf: Uint8Array;
   private p: number;
   /** Absolute end of the struct in `buf`; nothing at or past it is read. */
-  private readonly len: number;
+  private len: number;
   /** Absolute start of the struct in `buf`: positions and error offsets are relative to it. */
-  private readonly base: number;
+  private base: number;
   private lastField = 0;
   /** Size in bytes of the varint the last varintAt / numAt read. */
   private vsize = 0;
@@ -264,12 +267,18 @@ export class AminoReader {
    */
   repeatedRanges<T>(field: number, fn: (buf: Uint8Array, start: number, end: number) => T): T[] {
     // all elements are framed first, then decoded (so framing errors win, as with repeatedViews)
-    const bounds: number[] = [];
-    while (this.take(field, WireType.Bytes)) {
+    if (!this.take(field, WireType.Bytes)) return [];
+    const n0 = this.lengthOf(field);
+    const s0 = this.p;
+    this.p += n0;
+    // one element (a tx's msg): no bounds list, and an exactly sized result
+    if (!this.take(field, WireType.Bytes)) return [fn(this.buf, s0, s0 + n0)];
+    const bounds: number[] = [s0, s0 + n0];
+    do {
       const n = this.lengthOf(field);
       bounds.push(this.p, this.p + n);
       this.p += n;
-    }
+    } while (this.take(field, WireType.Bytes));
     const out: T[] = [];
     for (let i = 0; i < bounds.length; i += 2) out.push(fn(this.buf, bounds[i]!, bounds[i + 1]!));
     return out;
@@ -363,14 +372,19 @@ export class AminoReader {
   }
 
   string(field: number): string {
-    const b = this.bytesView(field);
-    if (b.length === 0) return '';
-    if (b.length <= 64) {
-      // short ASCII (denoms, symbols, memos): skip the TextDecoder call
+    if (!this.take(field, WireType.Bytes)) return '';
+    const n = this.lengthOf(field);
+    if (n === 0) decodeError(`field ${field}: empty value must be omitted`);
+    const start = this.p;
+    this.p += n;
+    const buf = this.buf;
+    if (n <= 64) {
+      // short ASCII (denoms, symbols, memos): read in place, no view and no TextDecoder call
       let ascii = true;
-      for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) { ascii = false; break; }
-      if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
+      for (let i = start; i < start + n; i++) if (buf[i]! >= 0x80) { ascii = false; break; }
+      if (ascii) return latin1Slice.call(buf, start, start + n);
     }
+    const b = buf.subarray(start, start + n);
     try {
       return utf8Decoder.decode(b);
     } catch {
@@ -386,17 +400,38 @@ export class AminoReader {
 
   private sub<T>(field: number, fn: (r: AminoReader) => T): T {
     const n = this.lengthOf(field);
-    // neither a copy nor a view: the inner reader reads this buffer within the struct's bounds
-    const inner = AminoReader.within(this.buf, this.p, this.p + n);
-    this.p += n;
-    const v = fn(inner);
-    inner.finish();
-    return v;
+    // neither a copy, a view nor another reader: this reader narrows to the struct's bounds
+    // (offsets relative to its start, field order restarting), runs `fn` on itself, and
+    // widens back. `fn` reads only the reader it is given, as every struct decoder does.
+    const start = this.p;
+    const end = start + n;
+    const outerLen = this.len;
+    const outerBase = this.base;
+    const outerField = this.lastField;
+    this.len = end;
+    this.base = start;
+    this.lastField = 0;
+    try {
+      const v = fn(this);
+      this.finish();
+      return v;
+    } finally {
+      this.p = end;
+      this.len = outerLen;
+      this.base = outerBase;
+      this.lastField = outerField;
+    }
   }
 
   repeated<T>(field: number, fn: (r: AminoReader) => T): T[] {
-    const out: T[] = [];
-    while (this.take(field, WireType.Bytes)) out.push(this.sub(field, fn));
+    if (!this.take(field, WireType.Bytes)) return [];
+    const first = this.sub(field, fn);
+    // most lists hold one element (a coin, an input, a signature): an exactly sized array
+    // instead of push's 16-slot backing store
+    if (!this.take(field, WireType.Bytes)) return [first];
+    const out: T[] = [first];
+    do out.push(this.sub(field, fn));
+    while (this.take(field, WireType.Bytes));
     return out;
   }
 

@@ -23,7 +23,10 @@ export function aminoPubKey(key: Uint8Array): Uint8Array {
 export function unwrapAminoPubKey(b: Uint8Array): Uint8Array {
   if (
     b.length !== 4 + 1 + PUBKEY_LENGTH ||
-    !bytesEqual(b.subarray(0, 4), PUBKEY_SECP256K1_PREFIX) ||
+    b[0] !== PUBKEY_SECP256K1_PREFIX[0] ||
+    b[1] !== PUBKEY_SECP256K1_PREFIX[1] ||
+    b[2] !== PUBKEY_SECP256K1_PREFIX[2] ||
+    b[3] !== PUBKEY_SECP256K1_PREFIX[3] ||
     b[4] !== PUBKEY_LENGTH
   ) {
     throw rootError('txDecode', `pub_key must be EB5AE987 21 ‖ 33-byte secp256k1 key, got ${toHex(b)}`);

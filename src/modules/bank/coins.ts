@@ -45,8 +45,10 @@ export function checkedAdd(a: bigint, b: bigint, what: string): bigint {
  * the general path; same result and same errors.
  */
 function addOne(a: readonly Coin[], c: Coin, sign: 1n | -1n, label: string): Coin[] {
-  // coin objects are never mutated (lists are replaced), so unchanged ones are shared
-  const out: Coin[] = [];
+  // coin objects are never mutated (lists are replaced), so unchanged ones are shared; the
+  // result has at most a.length + 1 entries: sized once (push on [] reserves 16 slots)
+  const out: Coin[] = new Array(a.length + 1);
+  let n = 0;
   let done = false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -55,21 +57,32 @@ function addOne(a: readonly Coin[], c: Coin, sign: 1n | -1n, label: string): Coi
       if (x.denom === c.denom) {
         const v = sign === 1n ? checkedAdd(x.amount, c.amount, `amount of ${c.denom}`) : x.amount - c.amount;
         if (v < 0n) throw rootError('insufficientCoins', `insufficient ${label}: have ${x.amount}${c.denom}, need ${c.amount}${c.denom}`);
-        if (v !== 0n) out.push({ denom: c.denom, amount: v });
+        if (v !== 0n) out[n++] = { denom: c.denom, amount: v };
         continue;
       }
-      pushNew(out, c, sign, label);
+      n = putNew(out, n, c, sign, label);
     }
-    if (x.amount !== 0n) out.push(x);
+    if (x.amount !== 0n) out[n++] = x;
   }
-  if (!done) pushNew(out, c, sign, label);
+  if (!done) n = putNew(out, n, c, sign, label);
+  out.length = n;
   return out;
 }
 
-/** A denom `a` lacks: + pushes it (if non-zero); − fails unless the amount is 0. */
-function pushNew(out: Coin[], c: Coin, sign: 1n | -1n, label: string): void {
+/** A denom `a` lacks: + adds it (if non-zero) at out[n]; − fails unless the amount is 0. Returns the new count. */
+function putNew(out: Coin[], n: number, c: Coin, sign: 1n | -1n, label: string): number {
   if (sign === -1n && c.amount > 0n) throw rootError('insufficientCoins', `insufficient ${label}: have 0${c.denom}, need ${c.amount}${c.denom}`);
-  if (c.amount !== 0n) out.push({ denom: c.denom, amount: sign === 1n ? checkedAdd(0n, c.amount, `amount of ${c.denom}`) : -c.amount });
+  if (c.amount !== 0n) out[n++] = { denom: c.denom, amount: sign === 1n ? checkedAdd(0n, c.amount, `amount of ${c.denom}`) : -c.amount };
+  return n;
+}
+
+/**
+ * a − `amount` of `denom` (a sorted list, amount ≥ 0): `subCoins(a, [{ denom, amount }])`
+ * without building the one-coin list; same result and errors.
+ */
+export function subCoin(a: readonly Coin[], denom: string, amount: bigint, label = 'coins'): Coin[] {
+  if (amount >= 0n && isSortedUnique(a)) return addOne(a, { denom, amount }, -1n, label);
+  return subCoins(a, [{ denom, amount }], label);
 }
 
 /** a + b, both sorted; result sorted without zero entries. */

@@ -67,7 +67,7 @@ export function sendHandler(bank: BankKeeper): MsgHandler<SendMsg> {
       const hrp = ctx.chain.hrp;
       for (const i of msg.inputs) bank.subtractCoins(ctx.kv, i.address, i.coins);
       for (const o of msg.outputs) {
-        const to = bank.getAccount(ctx.kv, o.address);
+        const to = bank.peekAccount(ctx.kv, o.address);
         if (to && (to.flags & FLAG_MEMO_CHECK) !== 0n) {
           const memo = ctx.tx.tx.memo;
           if (!ALL_DIGITS.test(memo)) {

@@ -21,6 +21,11 @@ export interface BankKeeper {
    */
   getAccount(kv: KVReader, addr: Address): Account | undefined;
   /**
+   * The account as the view holds it, not copied: for a look that changes nothing (flags, a
+   * balance). Never change it or keep it.
+   */
+  peekAccount(kv: KVReader, addr: Address): Readonly<Account> | undefined;
+  /**
    * Stores `acc` itself (no copy): from here on the view owns the object, so the caller must
    * not change it afterwards (get it again to make another change). Every caller follows
    * get → change → set.
@@ -66,6 +71,10 @@ export class Bank implements BankKeeper {
     return a === undefined ? undefined : cloneAccount(a);
   }
 
+  peekAccount(kv: KVReader, addr: Address): Readonly<Account> | undefined {
+    return readDecoded(kv, accountKey(addr), ACCOUNT_CODEC);
+  }
+
   setAccount(kv: KVWriter, acc: Account): void {
     writeDecoded(kv, accountKey(acc.address), acc, ACCOUNT_CODEC);
   }
@@ -87,7 +96,7 @@ export class Bank implements BankKeeper {
   }
 
   getBalance(kv: KVReader, addr: Address, denom: string): bigint {
-    const a = this.getAccount(kv, addr);
+    const a = this.peekAccount(kv, addr);
     return a ? amountOf(a.coins, denom) : 0n;
   }
 

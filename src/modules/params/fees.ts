@@ -174,7 +174,19 @@ export class ParamsKeeper {
     return table;
   }
 
+  private gen = 0;
+
+  /**
+   * Bumped by every `setFeeTable` (the only writer of the table's key): a table read under an
+   * older generation may be stale, one read under the current generation is what the same
+   * view still holds. Lets the app read the table once per block instead of once per tx.
+   */
+  get generation(): number {
+    return this.gen;
+  }
+
   setFeeTable(kv: KVWriter, t: FeeTable): void {
+    this.gen++;
     kv.set(FEES_KEY, enc.encode(JSON.stringify(feeTableToJson(t))));
   }
 }

@@ -156,6 +156,12 @@ describe('app: ante', () => {
     await runBlock(h, [t1]);
     assert.equal(h.verifier.calls, 1);
     assert.equal(acc(h, alice)!.sequence, 2n);
+    // delivered txs are committed: their verdicts leave the cache, a pending one stays
+    assert.equal(h.app.sigCache.status(decodeTx(t0).hash), undefined);
+    assert.equal(h.app.sigCache.status(decodeTx(t1).hash), undefined);
+    const t2 = signTx(alice.priv, send(alice, bob, 1n), { accountNumber: 0, sequence: 2 });
+    assert.equal(h.app.checkTx(t2, 'new').code, 0);
+    assert.equal(h.app.sigCache.status(decodeTx(t2).hash), -1);
   });
 
   it('checkTx state tracks pending sequences; recheck after commit drops what the block used', async () => {
