@@ -216,9 +216,11 @@ export class Mempool {
 
   /**
    * Txs for the next block within the limits: paying txs first (fee, then arrival), each
-   * sender's txs in arrival order; stops at the first tx that does not fit.
+   * sender's txs in arrival order; stops at the first tx that does not fit. `hashes`, when
+   * given, receives each reaped tx's UPPERCASE hex hash in the same order (the producer needs
+   * them for the header and the executor; the mempool has them already).
    */
-  reap(maxBytes: number, maxTxs: number): Uint8Array[] {
+  reap(maxBytes: number, maxTxs: number, hashes?: string[]): Uint8Array[] {
     const out: Uint8Array[] = [];
     let total = 0;
     if (this.paying === 0) {
@@ -226,6 +228,7 @@ export class Mempool {
         if (out.length >= maxTxs) break;
         if (total + e.tx.length > maxBytes) break;
         out.push(e.tx);
+        hashes?.push(e.hash);
         total += e.tx.length;
       }
       return out;
@@ -245,6 +248,7 @@ export class Mempool {
       const e = top.q[top.i]!;
       if (total + e.tx.length > maxBytes) break;
       out.push(e.tx);
+      hashes?.push(e.hash);
       total += e.tx.length;
       if (++top.i < top.q.length) heap.push(top);
     }

@@ -122,4 +122,19 @@ describe('mempool priority', () => {
     for (const [s, n] of [[4, 1], [5, 2], [4, 3]]) f.add(tx(s!, n!, 0));
     assert.deepEqual(f.reap(1000, 10).map((t) => t[0]), [1, 2, 3]);
   });
+
+  it('hands out the hash of each reaped tx, in block order, on both reap paths', () => {
+    const m = new Mempool(new FakeChecker(), { ...cfg, size: 20, max_txs_per_sender: 10 });
+    for (const [s, n, fee] of [[1, 1, 0], [1, 2, 9], [2, 3, 5], [3, 4, 0]]) m.add(tx(s!, n!, fee!));
+    const hashes: string[] = [];
+    const txs = m.reap(1000, 3, hashes);
+    assert.equal(txs.length, 3);
+    assert.deepEqual(hashes, txs.map((t) => txHash(t)));
+    const free = new Mempool(new FakeChecker(), { ...cfg, size: 20 });
+    for (const [s, n] of [[4, 1], [5, 2]]) free.add(tx(s!, n!, 0));
+    const h2: string[] = [];
+    const freeTxs = free.reap(1000, 10, h2);
+    assert.equal(freeTxs.length, 2);
+    assert.deepEqual(freeTxs.map((t) => txHash(t)), h2);
+  });
 });
