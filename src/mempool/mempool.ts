@@ -111,8 +111,11 @@ export class Mempool {
   private bytes = 0;
   private height = 0;
   private arrivals = 0;
-  /** Txs in the pool with a fee > 0 (none: reap is plain arrival order). */
-  private paying = 0;
+  /**
+   * Txs in the pool per fee. One fee value (none paying, or all paying the same, as a stream of
+   * transfers does): the fee-then-arrival merge is plain arrival order, so reap skips it.
+   */
+  private readonly feeCounts = new Map<bigint, number>();
   private readonly rejectedTxs: RejectedTxs;
   /** Counters for metrics. */
   readonly stats = { accepted: 0, rejected: 0, evictedOnRecheck: 0 };
@@ -205,7 +208,7 @@ export class Mempool {
       return this.fail(hash, 'insufficientFee', `fee ${res.fee} is below this node's minimum ${this.cfg.min_fee}`);
     }
     this.entries.set(hash, { tx, hash, sender, fee: res.fee, height: this.height, seq: this.arrivals++ });
-    if (res.fee > 0n) this.paying++;
+    this.feeCounts.set(res.fee, (this.feeCounts.get(res.fee) ?? 0) + 1);
     this.rejectedTxs.delete(hash); // accepted now (e.g. resent after a sequence gap closed)
     this.perSender.set(sender, n + 1);
     this.bytes += tx.length;
@@ -216,14 +219,15 @@ export class Mempool {
 
   /**
    * Txs for the next block within the limits: paying txs first (fee, then arrival), each
-   * sender's txs in arrival order; stops at the first tx that does not fit. `hashes`, when
+   * sender's txs in arrival order; stops at the first tx that does not fit. With one fee value
+   * in the pool that order is arrival order, taken straight from the entries. `hashes`, when
    * given, receives each reaped tx's UPPERCASE hex hash in the same order (the producer needs
    * them for the header and the executor; the mempool has them already).
    */
   reap(maxBytes: number, maxTxs: number, hashes?: string[]): Uint8Array[] {
     const out: Uint8Array[] = [];
     let total = 0;
-    if (this.paying === 0) {
+    if (this.feeCounts.size <= 1) {
       for (const e of this.entries.values()) {
         if (out.length >= maxTxs) break;
         if (total + e.tx.length > maxBytes) break;
@@ -260,7 +264,9 @@ export class Mempool {
     if (!e) return;
     this.entries.delete(hash);
     this.bytes -= e.tx.length;
-    if (e.fee > 0n) this.paying--;
+    const c = (this.feeCounts.get(e.fee) ?? 1) - 1;
+    if (c <= 0) this.feeCounts.delete(e.fee);
+    else this.feeCounts.set(e.fee, c);
     const n = (this.perSender.get(e.sender) ?? 1) - 1;
     if (n <= 0) this.perSender.delete(e.sender);
     else this.perSender.set(e.sender, n);

@@ -138,3 +138,41 @@ describe('mempool priority', () => {
     assert.deepEqual(freeTxs.map((t) => txHash(t)), h2);
   });
 });
+
+describe('mempool reap order (model)', () => {
+  /** The rule, by brute force: among the senders' oldest pending txs, the highest fee, then the earliest. */
+  function modelOrder(pool: { n: number; sender: number; fee: number }[]): number[] {
+    const left = [...pool];
+    const out: number[] = [];
+    while (left.length > 0) {
+      const heads = left.filter((t, i) => left.findIndex((u) => u.sender === t.sender) === i);
+      heads.sort((a, b) => b.fee - a.fee || left.indexOf(a) - left.indexOf(b));
+      out.push(heads[0]!.n);
+      left.splice(left.indexOf(heads[0]!), 1);
+    }
+    return out;
+  }
+
+  it('matches the fee-then-arrival rule through adds, commits and reaps, with one fee value or many', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ sender: fc.integer({ min: 1, max: 4 }), fee: fc.constantFrom(0, 3, 3, 3, 7) }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 10 }),
+        (adds, committedCount) => {
+          const m = new Mempool(new FakeChecker(), { ...cfg, size: 100, max_txs_per_sender: 100, max_txs_bytes: 1 << 20 });
+          const pool = adds.map((a, i) => ({ n: i + 1, ...a }));
+          for (const t of pool) assert.equal(m.add(tx(t.sender, t.n, t.fee)).code, 0);
+          // a block takes the first txs in reap order; the rest must still follow the rule
+          const first = m.reap(1 << 20, committedCount);
+          m.update(1, first.map((t) => ({ hash: txHash(t), code: 0, log: '' })));
+          const gone = new Set(first.map((t) => t[0]));
+          const rest = pool.filter((t) => !gone.has(t.n));
+          assert.deepEqual(first.map((t) => t[0]), modelOrder(pool).slice(0, committedCount));
+          assert.deepEqual(m.reap(1 << 20, 1000).map((t) => t[0]), modelOrder(rest));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
