@@ -4,7 +4,8 @@
  * Encoding: protobuf wire format, every field written in field-number order, including
  * defaults (so each value has exactly one encoding). Decoders are strict: they read fields in
  * that order, reject anything else, and finally re-encode and compare bytes, so a hash of
- * decoded data always equals the hash of the bytes received (no malleability).
+ * decoded data always equals the hash of the bytes received (no malleability). The block
+ * decoder reaches the same guarantee without re-encoding its txs (see `decodeBlock`).
  *
  * Hashes: SHA256 of the canonical header bytes is the block id; tx and evidence roots are
  * RFC 6962 Merkle trees (as CometBFT's `merkle.HashFromByteSlices`).
@@ -336,17 +337,90 @@ export function encodeBlock(b: Block): Uint8Array {
   wBytes(w, 4, encodeCommit(b.lastCommit));
   return finish(w);
 }
-function readBlock(r: StrictReader): Block {
-  const header = decodeHeader(r.bytes(1));
-  const txs: Uint8Array[] = [];
-  while (r.next(2)) txs.push(r.bytes(2));
-  const evidence: DuplicateVoteEvidence[] = [];
-  while (r.next(3)) evidence.push(decodeEvidence(r.bytes(3)));
-  const lastCommit = decodeCommit(r.bytes(4));
-  return { header, txs, evidence, lastCommit };
+/** One-byte tags of the block's fields (field << 3 | length-delimited). */
+const TAG_HEADER = (1 << 3) | WIRE_BYTES;
+const TAG_TX = (2 << 3) | WIRE_BYTES;
+const TAG_EVIDENCE = (3 << 3) | WIRE_BYTES;
+const TAG_COMMIT = (4 << 3) | WIRE_BYTES;
+
+/**
+ * Walks the block's own envelope (tag, length, body per field) and accepts only the bytes the
+ * writer produces: each tag as its single canonical byte and each length as a minimal varint.
+ * Bodies are returned as views (txs as copies); nothing is re-encoded here.
+ */
+class BlockCursor {
+  private pos = 0;
+  /** Body length of the field `skip` passed last. */
+  private lastLen = 0;
+  constructor(private readonly buf: Uint8Array) {}
+  private fail(msg: string): never {
+    throw rootError('txDecode', `block: ${msg}`);
+  }
+  /** The next tag byte, or -1 at the end. */
+  peek(): number {
+    return this.pos < this.buf.length ? this.buf[this.pos]! : -1;
+  }
+  field(tag: number): Uint8Array {
+    const end = this.skip(tag);
+    return this.buf.subarray(end - this.lastLen, end);
+  }
+  /** The next field, a tx, as a copy of its bytes. */
+  txCopy(): Uint8Array {
+    const end = this.skip(TAG_TX);
+    return this.buf.slice(end - this.lastLen, end);
+  }
+  /** Checks the tag and length of the next field and moves past it; returns where its body ends. */
+  private skip(tag: number): number {
+    const buf = this.buf;
+    if (this.pos >= buf.length) this.fail(`missing field ${tag >>> 3}`);
+    if (buf[this.pos] !== tag) this.fail(`expected field ${tag >>> 3}, got tag byte ${buf[this.pos]}`);
+    let p = this.pos + 1;
+    let len = 0;
+    let shift = 1;
+    for (let i = 0; ; i++) {
+      if (p >= buf.length) this.fail('truncated length');
+      if (i === 5) this.fail('length varint too long');
+      const b = buf[p++]!;
+      len += (b & 0x7f) * shift;
+      shift *= 128;
+      if (b < 0x80) {
+        // A last byte of 0 after the first adds nothing: the same length fits in fewer bytes.
+        if (b === 0 && i > 0) this.fail('non-canonical encoding (overlong length)');
+        break;
+      }
+    }
+    if (len > buf.length - p) this.fail(`field ${tag >>> 3} length ${len} exceeds the input`);
+    this.pos = p + len;
+    this.lastLen = len;
+    return this.pos;
+  }
+  end(): void {
+    if (this.pos !== this.buf.length) this.fail('trailing bytes');
+  }
 }
+
+/**
+ * Strict like every decoder here, without re-encoding the block: `encodeBlock` writes
+ * `tag(1) len header`, `tag(2) len tx`..., `tag(3) len evidence`..., `tag(4) len commit`, with
+ * one-byte tags and minimal-varint lengths. `BlockCursor` accepts exactly those tags in that
+ * order and only minimal lengths; the header, evidence and commit go through their own strict
+ * decoders, which guarantee they re-encode to the very bytes read; txs are opaque bytes, which
+ * re-encode to themselves. So `encodeBlock(decodeBlock(b))` equals `b` for every `b` accepted,
+ * which is what the full re-encode and compare checked, at a cost independent of the txs'
+ * bytes (each tx is copied once, so the block does not pin the caller's buffer).
+ */
 export function decodeBlock(buf: Uint8Array): Block {
-  return strictDecode('block', buf, readBlock, encodeBlock);
+  if (!(buf instanceof Uint8Array)) throw rootError('txDecode', 'block: input is not bytes');
+  // A plain Uint8Array view, so `slice` below copies (Buffer#slice would return a view).
+  const c = new BlockCursor(buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+  const header = decodeHeader(c.field(TAG_HEADER));
+  const txs: Uint8Array[] = [];
+  while (c.peek() === TAG_TX) txs.push(c.txCopy());
+  const evidence: DuplicateVoteEvidence[] = [];
+  while (c.peek() === TAG_EVIDENCE) evidence.push(decodeEvidence(c.field(TAG_EVIDENCE)));
+  const lastCommit = decodeCommit(c.field(TAG_COMMIT));
+  c.end();
+  return { header, txs, evidence, lastCommit };
 }
 
 // ---------------------------------------------------------------- merkle / hashes
@@ -357,8 +431,11 @@ export function decodeBlock(buf: Uint8Array): Block {
  * Built bottom-up, pairing neighbours level by level and lifting an odd last node unchanged:
  * for every n that is the same tree as the recursive split at the largest power of two below n,
  * without the recursive slices. Each level's hashes live in one buffer and every inner node is
- * hashed from one scratch buffer, so a block's tree costs one SHA-256 per node and no garbage
- * per node.
+ * hashed from one scratch buffer, so a block's tree costs at most one SHA-256 per node and no
+ * garbage per node. A leaf equal to the previous leaf, or a pair equal to the previous pair,
+ * reuses the previous hash: a block's results are mostly the same (code 0, no data), so their
+ * tree costs a few hashes per level instead of one per node. Comparing fails on the first byte
+ * for distinct leaves (tx hashes), which costs next to nothing.
  */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   const n = leaves.length;
@@ -367,6 +444,10 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   let scratch = Buffer.allocUnsafe(1 + 64);
   for (let i = 0; i < n; i++) {
     const leaf = leaves[i]!;
+    if (i > 0 && sameBytes(leaf, leaves[i - 1]!)) {
+      level.copy(level, i * 32, (i - 1) * 32, i * 32);
+      continue;
+    }
     if (scratch.length < leaf.length + 1) scratch = Buffer.allocUnsafe(leaf.length + 1);
     scratch[0] = 0;
     scratch.set(leaf, 1);
@@ -378,7 +459,12 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
     const next = (width + 1) >> 1;
     const up = Buffer.allocUnsafe(next * 32);
     for (let i = 0; i + 1 < width; i += 2) {
-      level.copy(inner, 1, i * 32, i * 32 + 64);
+      const at = i * 32;
+      if (i > 0 && sameRange(level, at, at - 64, 64)) {
+        up.copy(up, (i >> 1) * 32, ((i >> 1) - 1) * 32, (i >> 1) * 32);
+        continue;
+      }
+      level.copy(inner, 1, at, at + 64);
       up.write(sha256Latin1(inner), (i >> 1) * 32, 'latin1');
     }
     if (width & 1) level.copy(up, (next - 1) * 32, (width - 1) * 32, width * 32);
@@ -388,9 +474,26 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(level.buffer, level.byteOffset, 32);
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** buf[a, a+len) equals buf[b, b+len). */
+function sameRange(buf: Uint8Array, a: number, b: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
+
 /** Merkle root over SHA256(tx): the header's `dataHash`. */
 export function txsHash(txs: readonly Uint8Array[]): Uint8Array {
   return merkleRoot(txs.map((tx) => sha256(tx)));
+}
+
+/** The same root from the txs' hex hashes (SHA256(tx), any case), when the caller has them. */
+export function txsHashFromHex(hashes: readonly string[]): Uint8Array {
+  return merkleRoot(hashes.map((h) => Buffer.from(h, 'hex')));
 }
 
 /** Merkle root over (address, pubKey, power) of the validators sorted by address. */

@@ -78,7 +78,13 @@ export interface HeightState {
 
 export type ConsensusEvent = { nowMs?: number } & (
   | { type: 'start'; height: number; lastCommit: Commit; state: HeightState; /** default: timeouts.commitMs */ waitMs?: number }
-  | { type: 'proposal'; proposal: Proposal; block: Block }
+  | {
+      type: 'proposal';
+      proposal: Proposal;
+      block: Block;
+      /** `encodeBlock(block)` if the caller has it (the bytes received): the WAL logs them as they are. */
+      blockBytes?: Uint8Array;
+    }
   | { type: 'vote'; vote: Vote }
   | { type: 'timeout'; height: number; round: number; step: TimeoutStep }
   | { type: 'block_ready'; height: number; round: number; block: Block }
@@ -302,7 +308,11 @@ export class ConsensusCore {
     if (!bytesEqual(hash, p.blockId.hash)) return;
     const proposer = this.validators!.getByAddress(this.proposerAddress(p.round)!)!.validator;
     if (!this.verify(proposer.pubKey, proposalSignBytes(this.chainId, p), p.signature)) return;
-    if (!own) this.out.push({ type: 'wal_write', entry: { kind: 'proposal', own: false, proposal: p, block }, sync: false });
+    if (!own) {
+      const blockBytes = ev.type === 'proposal' ? ev.blockBytes : undefined;
+      const entry: WalEntry = blockBytes ? { kind: 'proposal', own: false, proposal: p, block, blockBytes } : { kind: 'proposal', own: false, proposal: p, block };
+      this.out.push({ type: 'wal_write', entry, sync: false });
+    }
     this.proposals.set(p.round, { proposal: p, block, hash });
     this.blocks.set(toHex(hash), block);
     // The proposer claims +2/3 prevotes for this block in polRound: count conflicting votes for it there.

@@ -6,7 +6,7 @@
  *   are handled one at a time; every action of an input is performed before the next input.
  * - Actions are performed in the order the core returns them: a `wal_write` (fsynced when
  *   `sync`, i.e. our own proposal/vote) lands on disk before the broadcast that follows it; the
- *   signer persists `priv_validator_state.json` before it releases a signature.
+ *   signer persists `priv_validator_state.json` (signer-state-file.ts) before it releases a signature.
  * - `commit` → `BlockExecutor.apply` (records V(h+2) before the block is saved) → WAL
  *   `end_height` → the core starts the next height with its validator set.
  * - After a restart the core starts at the last stored height + 1 and the WAL entries after the
@@ -20,7 +20,7 @@
  */
 import { ConsensusCore, walEntryToEvent, type ConsensusAction, type ConsensusEvent, type CreateBlockArgs, type TimeoutConfig } from '../consensus/state-machine.js';
 import { GuardedSigner } from '../consensus/signer.js';
-import { commitHash, decodeBlock, decodeCommit, emptyCommit, evidenceHash, headerHash, txsHash } from '../consensus/block.js';
+import { commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, txsHash } from '../consensus/block.js';
 import { bytesEqual, ed25519Verify, toHex, type SigVerifier } from '../consensus/crypto-adapter.js';
 import { VoteType, type Block, type Commit, type DuplicateVoteEvidence, type Header } from '../consensus/types.js';
 import type { Application } from '../app/abci.js';
@@ -34,7 +34,7 @@ import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 import type { ValidatorSetHistory } from './validator-sets.js';
 import { WalFile, walReplayEntries, type WalFileOptions } from './wal-file.js';
-import { loadSignerState, saveSignerState } from './signer-state-file.js';
+import { SignerStateFile } from './signer-state-file.js';
 import { EvidencePool, MAX_EVIDENCE_AGE_HEIGHTS, checkEvidence } from './evidence-pool.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { decodeEvidenceMsg, decodeProposalMsg, decodeVoteMsg, encodeEvidenceMsg, encodeProposalMsg, encodeVoteMsg } from './consensus-msgs.js';
@@ -105,6 +105,13 @@ export class BftEngine implements ConsensusEngine {
   private readonly verify: SigVerifier;
   private readonly now: () => number;
   private lastGossipKey = '';
+  private signerFile: SignerStateFile | undefined;
+  /**
+   * Canonical bytes of blocks we already hold encoded (received from a peer, or encoded once for
+   * our own WAL entry), so the WAL and the broadcast of a proposal do not re-encode its block.
+   * Weak: an entry lives as long as the core keeps the block.
+   */
+  private readonly blockBytes = new WeakMap<Block, Uint8Array>();
   private stalledTicks = 0;
 
   private lastHeight = 0;
@@ -135,14 +142,12 @@ export class BftEngine implements ConsensusEngine {
     }
     const vals = d.valsets.get(latest + 1);
     if (!vals) throw new Error(`validator set of height ${latest + 1} unknown`);
-    if (d.key && vals.hasAddress(d.key.address)) {
-      if (!d.signerStatePath) throw new Error('BftEngine: signerStatePath is required with a validator key');
-      const path = d.signerStatePath;
-      this.signer = new GuardedSigner(d.key.privKey, loadSignerState(path), (s) => saveSignerState(path, s));
-    } else if (d.key && d.signerStatePath) {
+    if (d.key && vals.hasAddress(d.key.address) && !d.signerStatePath) throw new Error('BftEngine: signerStatePath is required with a validator key');
+    if (d.key && d.signerStatePath) {
       // A validator key outside the current set still keeps its guard: it may join later.
-      const path = d.signerStatePath;
-      this.signer = new GuardedSigner(d.key.privKey, loadSignerState(path), (s) => saveSignerState(path, s));
+      const file = SignerStateFile.open(d.signerStatePath);
+      this.signerFile = file;
+      this.signer = new GuardedSigner(d.key.privKey, file.state, (s) => file.save(s));
     }
     this.core = new ConsensusCore({
       chainId: d.chainId,
@@ -207,6 +212,7 @@ export class BftEngine implements ConsensusEngine {
     }
     await this.sync.stop();
     this.wal.close();
+    this.signerFile?.close();
   }
 
   status(): ConsensusStatus {
@@ -296,12 +302,14 @@ export class BftEngine implements ConsensusEngine {
       switch (a.type) {
         case 'wal_write': {
           // During replay only newly signed messages are new to the log.
-          const own = (a.entry.kind === 'vote' || a.entry.kind === 'proposal') && a.entry.own;
-          if (!replay || own) this.wal.write(a.entry, a.sync);
+          const e = a.entry;
+          const own = (e.kind === 'vote' || e.kind === 'proposal') && e.own;
+          if (replay && !own) break;
+          this.wal.write(e.kind === 'proposal' && !e.blockBytes ? { ...e, blockBytes: this.encodedBlock(e.block) } : e, a.sync);
           break;
         }
         case 'broadcast_proposal':
-          this.publish('proposals', encodeProposalMsg(a.proposal, a.block));
+          this.publish('proposals', encodeProposalMsg(a.proposal, a.block, this.encodedBlock(a.block)));
           this.d.log.debug({ height: a.proposal.height, round: a.proposal.round, txs: a.block.txs.length }, 'proposed block');
           break;
         case 'broadcast_vote':
@@ -332,6 +340,13 @@ export class BftEngine implements ConsensusEngine {
           break;
       }
     }
+  }
+
+  /** `encodeBlock(b)`, encoded at most once per block object (blocks are never mutated once built or decoded). */
+  private encodedBlock(b: Block): Uint8Array {
+    let bytes = this.blockBytes.get(b);
+    if (!bytes) this.blockBytes.set(b, (bytes = encodeBlock(b)));
+    return bytes;
   }
 
   private publish(topic: TopicName, data: Uint8Array): void {
@@ -429,7 +444,8 @@ export class BftEngine implements ConsensusEngine {
     // The tx index and the results hash are keyed by tx hash: a block repeating a tx is refused.
     const txSeen = new Set<string>();
     for (const tx of b.txs) {
-      const k = Buffer.from(tx).toString('base64');
+      // latin1 maps each byte to one char: an exact key, and the cheapest string Buffer makes.
+      const k = Buffer.from(tx.buffer, tx.byteOffset, tx.byteLength).toString('latin1');
       if (txSeen.has(k)) return 'duplicate tx in block';
       txSeen.add(k);
     }
@@ -465,7 +481,8 @@ export class BftEngine implements ConsensusEngine {
       this.d.network.penalize(from, `bad proposal: ${(e as Error).message}`, MALFORMED_PENALTY);
       return;
     }
-    this.enqueue({ kind: 'event', ev: { type: 'proposal', proposal: m.proposal, block: m.block } });
+    this.blockBytes.set(m.block, m.blockBytes);
+    this.enqueue({ kind: 'event', ev: { type: 'proposal', proposal: m.proposal, block: m.block, blockBytes: m.blockBytes } });
   }
 
   private onVoteMsg(data: Uint8Array, from: string): void {
@@ -515,7 +532,7 @@ export class BftEngine implements ConsensusEngine {
     for (const r of rounds) {
       if (r < 0) continue;
       const p = this.core.proposal(r);
-      if (p && withProposal) out.push(['proposals', encodeProposalMsg(p.proposal, p.block)]);
+      if (p && withProposal) out.push(['proposals', encodeProposalMsg(p.proposal, p.block, this.encodedBlock(p.block))]);
       for (const v of this.core.votes(r, VoteType.Prevote)) out.push(['votes', encodeVoteMsg(v)]);
       if (r === rs.round) for (const v of this.core.votes(r, VoteType.Precommit)) out.push(['votes', encodeVoteMsg(v)]);
     }

@@ -9,15 +9,17 @@ import { rootError } from '../errors.js';
 import { decodeBlock, decodeEvidence, decodeProposal, decodeVote, encodeBlock, encodeEvidence, encodeProposal, encodeVote } from '../consensus/block.js';
 import type { Block, DuplicateVoteEvidence, Proposal, Vote } from '../consensus/types.js';
 
-export function encodeProposalMsg(proposal: Proposal, block: Block): Uint8Array {
+/** `blockBytes`: `encodeBlock(block)` when the caller already has it (its own WAL entry). */
+export function encodeProposalMsg(proposal: Proposal, block: Block, blockBytes?: Uint8Array): Uint8Array {
   const w = pb.Writer.create();
   w.uint32(10).bytes(encodeProposal(proposal));
-  w.uint32(18).bytes(encodeBlock(block));
+  w.uint32(18).bytes(blockBytes ?? encodeBlock(block));
   const b = w.finish();
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-export function decodeProposalMsg(buf: Uint8Array): { proposal: Proposal; block: Block } {
+/** Also returns the block's bytes as received, which the strict decoder proved canonical. */
+export function decodeProposalMsg(buf: Uint8Array): { proposal: Proposal; block: Block; blockBytes: Uint8Array } {
   const r = pb.Reader.create(buf);
   let p: Uint8Array | undefined;
   let b: Uint8Array | undefined;
@@ -32,7 +34,8 @@ export function decodeProposalMsg(buf: Uint8Array): { proposal: Proposal; block:
     throw rootError('txDecode', `proposal message: ${(e as Error).message}`);
   }
   if (!p || !b) throw rootError('txDecode', 'proposal message: missing proposal or block');
-  return { proposal: decodeProposal(new Uint8Array(p)), block: decodeBlock(new Uint8Array(b)) };
+  const blockBytes = new Uint8Array(b);
+  return { proposal: decodeProposal(new Uint8Array(p)), block: decodeBlock(blockBytes), blockBytes };
 }
 
 export const encodeVoteMsg = (v: Vote): Uint8Array => encodeVote(v);

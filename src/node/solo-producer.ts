@@ -7,7 +7,8 @@
  */
 import type { Block, Commit, Header, Vote } from '../consensus/types.js';
 import { CommitFlag, VoteType } from '../consensus/types.js';
-import { headerHash, txsHash, commitHash, voteSignBytes, decodeBlock, decodeCommit } from '../consensus/block.js';
+import { headerHash, txsHashFromHex, commitHash, voteSignBytes, decodeBlock, decodeCommit } from '../consensus/block.js';
+import { txHashHex } from '../codec/tx.js';
 import { ed25519Sign } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Application } from '../app/abci.js';
@@ -108,12 +109,15 @@ export class SoloProducer implements ConsensusEngine {
   private async produce(): Promise<void> {
     if (!this.running) return;
     const started = Date.now();
-    const candidates = this.d.mempool.reap(this.d.maxBlockBytes, this.d.maxBlockTxs);
+    const reapedHashes: string[] = [];
+    const candidates = this.d.mempool.reap(this.d.maxBlockBytes, this.d.maxBlockTxs, reapedHashes);
     if (candidates.length === 0 && !this.d.createEmptyBlocks && this.height > 0) {
       this.schedule(Math.min(this.d.blockIntervalMs, 100));
       return;
     }
     const txs = this.d.app.prepareProposal(candidates, this.d.maxBlockBytes);
+    // the mempool's hashes serve the header and the executor when the app kept a prefix of the candidates
+    const txHashes = keptPrefix(candidates, txs) ? reapedHashes.slice(0, txs.length) : txs.map((tx) => txHashHex(tx));
     const now = this.d.now?.() ?? Date.now();
     const height = this.height + 1;
     const header: Header = {
@@ -122,7 +126,7 @@ export class SoloProducer implements ConsensusEngine {
       timeMs: Math.max(now, this.lastTimeMs + 1),
       lastBlockId: { hash: this.lastBlockHash },
       lastCommitHash: height === 1 ? EMPTY : commitHash(this.lastCommit),
-      dataHash: txsHash(txs),
+      dataHash: txsHashFromHex(txHashes),
       validatorsHash: this.d.validatorsHash,
       nextValidatorsHash: this.d.validatorsHash,
       appHash: this.d.app.info().lastBlockAppHash,
@@ -149,7 +153,7 @@ export class SoloProducer implements ConsensusEngine {
       blockId: { hash },
       signatures: [{ flag: CommitFlag.Commit, validatorAddress: this.d.key.address, timeMs: header.timeMs, signature }],
     };
-    await this.d.executor.apply(block, commit, this.d.powers);
+    await this.d.executor.apply(block, commit, this.d.powers, undefined, txHashes);
     this.height = height;
     this.lastTimeMs = header.timeMs;
     this.lastBlockHash = hash;
@@ -157,4 +161,11 @@ export class SoloProducer implements ConsensusEngine {
     const spent = Date.now() - started;
     this.schedule(Math.max(0, this.d.blockIntervalMs - spent));
   }
+}
+
+/** Whether `kept` is `candidates` or a prefix of it (the same tx objects). */
+function keptPrefix(candidates: readonly Uint8Array[], kept: readonly Uint8Array[]): boolean {
+  if (kept.length > candidates.length) return false;
+  for (let i = 0; i < kept.length; i++) if (kept[i] !== candidates[i]) return false;
+  return true;
 }

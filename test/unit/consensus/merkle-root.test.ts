@@ -26,4 +26,14 @@ describe('merkleRoot (bottom-up)', () => {
       { numRuns: 500 },
     );
   });
+
+  it('equals it when leaves repeat (runs of equal leaves and pairs reuse hashes)', () => {
+    const few = fc.constantFrom(Uint8Array.of(0, 0, 0, 0), Uint8Array.of(0, 0, 0, 5), Uint8Array.of(), Uint8Array.of(1));
+    fc.assert(
+      fc.property(fc.array(few, { maxLength: 140 }), (leaves) => {
+        assert.deepEqual(Buffer.from(merkleRoot(leaves)), Buffer.from(recursiveRoot(leaves)));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

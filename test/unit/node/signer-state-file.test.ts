@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardedSigner, INITIAL_SIGNER_STATE } from '../../../src/consensus/signer.js';
-import { loadSignerState, saveSignerState } from '../../../src/node/signer-state-file.js';
+import { SLOT_BYTES, SignerStateFile, encodeSlot, loadSignerState, saveSignerState } from '../../../src/node/signer-state-file.js';
+import type { SignerStateData } from '../../../src/consensus/signer.js';
 import { VoteType, type Vote } from '../../../src/consensus/types.js';
 import { sha256 } from '../../../src/crypto/hash.js';
 
@@ -55,5 +57,96 @@ describe('signer state file (priv_validator_state.json)', () => {
     saveSignerState(path, INITIAL_SIGNER_STATE);
     writeFileSync(path, '{"height": ');
     assert.throws(() => loadSignerState(path), /cannot parse signer state/);
+  });
+
+  const st = (height: number, round: number, step: number, fill = height): SignerStateData => ({
+    height,
+    round,
+    step,
+    signBytes: new Uint8Array(40).fill(fill & 0xff),
+    signature: new Uint8Array(64).fill((fill + 1) & 0xff),
+  });
+
+  it('reads the JSON format of earlier versions and replaces it on the first save', () => {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const sig = Buffer.alloc(64, 5);
+    const sb = Buffer.from('0A0B0C', 'hex');
+    writeFileSync(path, JSON.stringify({ height: '12', round: 3, step: 2, signature: sig.toString('base64'), signbytes: sb.toString('hex').toUpperCase() }, null, 2));
+    const want = { height: 12, round: 3, step: 2, signature: new Uint8Array(sig), signBytes: new Uint8Array(sb) };
+    assert.deepEqual(loadSignerState(path), want);
+    const f = SignerStateFile.open(path);
+    assert.deepEqual(f.state, want);
+    f.save(st(12, 3, 3));
+    f.close();
+    assert.equal(statSync(path).size, 2 * SLOT_BYTES);
+    assert.ok(!existsSync(`${path}.tmp`));
+    assert.deepEqual(loadSignerState(path), st(12, 3, 3));
+  });
+
+  it('alternates slots in place; a reopened file continues from the newest slot', () => {
+    let f = SignerStateFile.open(path);
+    for (let h = 1; h <= 5; h++) f.save(st(h, 0, 2));
+    f.close();
+    assert.deepEqual(loadSignerState(path), st(5, 0, 2));
+    f = SignerStateFile.open(path);
+    f.save(st(6, 1, 1));
+    f.save(st(6, 1, 2));
+    f.close();
+    assert.deepEqual(loadSignerState(path), st(6, 1, 2));
+    const raw = readFileSync(path);
+    // 7 saves: seq 0..6, the newest (6) in slot 0, the one before (5) in slot 1.
+    assert.deepEqual(raw.subarray(0, SLOT_BYTES), encodeSlot(6, st(6, 1, 2)));
+    assert.deepEqual(raw.subarray(SLOT_BYTES), encodeSlot(5, st(6, 1, 1)));
+  });
+
+  it('a torn newest slot falls back to the previous save; both damaged is refused', () => {
+    saveSignerState(path, st(1, 0, 1));
+    saveSignerState(path, st(1, 0, 2)); // slot 1, newest
+    const raw = readFileSync(path);
+    const torn = Buffer.from(raw);
+    torn[SLOT_BYTES + 20] ^= 0xff;
+    writeFileSync(path, torn);
+    assert.deepEqual(loadSignerState(path), st(1, 0, 1));
+    const both = Buffer.from(torn);
+    both[5] ^= 0x01;
+    writeFileSync(path, both);
+    assert.throws(() => loadSignerState(path), /corrupt: no slot passes its checksum/);
+    writeFileSync(path, raw.subarray(0, SLOT_BYTES + 100));
+    assert.throws(() => loadSignerState(path), /damaged/);
+    // An engine must not start from such a file either.
+    assert.throws(() => SignerStateFile.open(path), /damaged/);
+  });
+
+  it('a crash at any byte of a save leaves the previous or the new state, never less (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(1000), fc.nat(3), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 6 }), fc.nat(SLOT_BYTES), fc.nat(255), (saves, cut, junk) => {
+        rmSync(path, { force: true });
+        let h = 0;
+        const states = saves.map(([dh, r, s]) => st((h += dh + 1), r, s));
+        for (const s of states) saveSignerState(path, s);
+        const prev = states[states.length - 1]!;
+        // The next save is torn after `cut` bytes; the rest of its slot holds junk.
+        const next = st(h + 1, 0, 1, junk);
+        const raw = readFileSync(path);
+        const slot = states.length % 2;
+        const img = encodeSlot(states.length, next);
+        const torn = Buffer.from(raw);
+        img.copy(torn, slot * SLOT_BYTES, 0, cut);
+        torn.fill(junk, slot * SLOT_BYTES + cut, (slot + 1) * SLOT_BYTES);
+        writeFileSync(path, torn);
+        const got = loadSignerState(path);
+        assert.ok(got.height === prev.height || got.height === next.height, `loaded height ${got.height}`);
+        assert.deepEqual(got, got.height === next.height ? next : prev);
+        if (cut < SLOT_BYTES - 4) assert.deepEqual(got, prev);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses to persist a record that does not fit a slot (the signature is then not released)', () => {
+    const f = SignerStateFile.open(path);
+    assert.throws(() => f.save({ ...st(1, 0, 1), signBytes: new Uint8Array(SLOT_BYTES) }), /exceed a slot/);
+    f.close();
+    assert.deepEqual(loadSignerState(path), INITIAL_SIGNER_STATE);
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * The shortcuts of the header hashes: the results root reuses the hash of a result equal to the
+ * previous one, and the producer's data hash comes from the mempool's hex hashes. Both must give
+ * the roots of the plain definitions.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { resultsHash } from '../../../src/node/executor.js';
+import { txsHash, txsHashFromHex } from '../../../src/consensus/block.js';
+import { txHashHex } from '../../../src/codec/tx.js';
+import type { TxResult } from '../../../src/app/abci.js';
+
+function plainResultsHash(results: TxResult[]): Uint8Array {
+  return txsHash(
+    results.map((r) => {
+      const b = new Uint8Array(4 + r.data.length);
+      new DataView(b.buffer).setUint32(0, r.code >>> 0);
+      b.set(r.data, 4);
+      return b;
+    }),
+  );
+}
+
+const result = fc.record({
+  code: fc.constantFrom(0, 0, 0, 3, 65541),
+  data: fc.oneof(fc.constant(new Uint8Array(0)), fc.constant(Uint8Array.of(7)), fc.uint8Array({ maxLength: 6 })),
+});
+
+describe('header hash shortcuts', () => {
+  it('resultsHash equals the Merkle root over SHA256(code ‖ data) of every result', () => {
+    fc.assert(
+      fc.property(fc.array(result, { maxLength: 120 }), (rows) => {
+        const results: TxResult[] = rows.map((r) => ({ code: r.code, log: '', data: r.data, events: [], hash: '' }));
+        assert.deepEqual(Buffer.from(resultsHash(results)), Buffer.from(plainResultsHash(results)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('txsHashFromHex equals txsHash of the txs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 40 }), (txs) => {
+        assert.deepEqual(Buffer.from(txsHashFromHex(txs.map((t) => txHashHex(t)))), Buffer.from(txsHash(txs)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
