@@ -17,7 +17,7 @@
  */
 import pb from 'protobufjs/minimal.js';
 import { rootError } from '../errors.js';
-import { sha256, sha256Latin1, bytesEqual } from './crypto-adapter.js';
+import { sha256, sha256Latin1, sha256HexUpper, bytesEqual } from './crypto-adapter.js';
 import {
   CommitFlag,
   VoteType,
@@ -486,9 +486,30 @@ function sameRange(buf: Uint8Array, a: number, b: number, len: number): boolean 
   return true;
 }
 
+/**
+ * UPPERCASE hex SHA-256 of each tx (the tx hashes clients and the block store use), computed
+ * once per tx list: a block's list is hashed for its data hash, its duplicate check, and again
+ * by the executor, which all get the same array. Lists are never mutated once in a block.
+ */
+const listHashes = new WeakMap<readonly Uint8Array[], string[]>();
+export function blockTxHashes(txs: readonly Uint8Array[]): string[] {
+  let hashes = listHashes.get(txs);
+  if (!hashes) {
+    hashes = txs.map((tx) => sha256HexUpper(tx));
+    listHashes.set(txs, hashes);
+  }
+  return hashes;
+}
+
+/** Records hashes the caller computed already (the mempool's) for a tx list it builds a block from. */
+export function knownBlockTxHashes(txs: readonly Uint8Array[], hashes: string[]): void {
+  if (hashes.length !== txs.length) throw new Error(`knownBlockTxHashes: ${hashes.length} hashes for ${txs.length} txs`);
+  listHashes.set(txs, hashes);
+}
+
 /** Merkle root over SHA256(tx): the header's `dataHash`. */
 export function txsHash(txs: readonly Uint8Array[]): Uint8Array {
-  return merkleRoot(txs.map((tx) => sha256(tx)));
+  return txsHashFromHex(blockTxHashes(txs));
 }
 
 /** The same root from the txs' hex hashes (SHA256(tx), any case), when the caller has them. */

@@ -6,10 +6,10 @@
  * signature and a validator signs every step.
  */
 import { createPrivateKey, sign } from 'node:crypto';
-import { sha256, sha256Latin1, consensusAddress, toHex, bytesEqual, compareBytes } from '../crypto/hash.js';
+import { sha256, sha256Latin1, sha256HexUpper, consensusAddress, toHex, bytesEqual, compareBytes } from '../crypto/hash.js';
 import { ed25519PublicKey as sharedPublicKey, ed25519Sign as sharedSign, ed25519Verify as sharedVerify } from '../crypto/ed25519.js';
 
-export { sha256, sha256Latin1, consensusAddress, toHex, bytesEqual };
+export { sha256, sha256Latin1, sha256HexUpper, consensusAddress, toHex, bytesEqual };
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 

@@ -7,7 +7,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
 
-type OneShot = (algorithm: string, data: Uint8Array, encoding: 'latin1') => string;
+type OneShot = (algorithm: string, data: Uint8Array, encoding: 'latin1' | 'hex') => string;
 /**
  * node:crypto's one-shot `hash` (Node ≥ 20.12) skips the Hash object: with a latin1 string out
  * and back it costs ~0.6 µs for a tx-sized input against ~2.5 µs for createHash (Merkle trees
@@ -18,6 +18,11 @@ const oneShot = (nodeCrypto as unknown as { hash?: OneShot }).hash;
 export function sha256(b: Uint8Array): Uint8Array {
   const d = oneShot ? Buffer.from(oneShot('sha256', b, 'latin1'), 'latin1') : nodeCrypto.createHash('sha256').update(b).digest();
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** SHA-256 as UPPERCASE hex (how tx hashes are written everywhere). */
+export function sha256HexUpper(b: Uint8Array): string {
+  return (oneShot ? oneShot('sha256', b, 'hex') : nodeCrypto.createHash('sha256').update(b).digest('hex')).toUpperCase();
 }
 
 /** SHA-256 as a 32-char latin1 string (one char per byte): no Buffer per digest for callers that write it into a larger buffer. */

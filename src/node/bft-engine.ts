@@ -20,7 +20,7 @@
  */
 import { ConsensusCore, walEntryToEvent, type ConsensusAction, type ConsensusEvent, type CreateBlockArgs, type TimeoutConfig } from '../consensus/state-machine.js';
 import { GuardedSigner } from '../consensus/signer.js';
-import { commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, txsHash } from '../consensus/block.js';
+import { blockTxHashes, commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, knownBlockTxHashes, txsHash } from '../consensus/block.js';
 import { bytesEqual, ed25519Verify, toHex, type SigVerifier } from '../consensus/crypto-adapter.js';
 import { VoteType, type Block, type Commit, type DuplicateVoteEvidence, type Header } from '../consensus/types.js';
 import type { Application } from '../app/abci.js';
@@ -357,11 +357,17 @@ export class BftEngine implements ConsensusEngine {
     const d = this.d;
     const h = block.header.height;
     const t0 = performance.now();
-    const applied = await d.executor.apply(block, commit, d.valsets.powers(h - 1), async (resp) => {
-      const err = await d.valsets.recordUpdates(h, resp.validatorUpdates);
-      if (err) d.log.error({ height: h, err }, 'validator updates refused; the set is unchanged');
-      else if (resp.validatorUpdates.length > 0) d.log.info({ height: h, updates: resp.validatorUpdates.length, effective: h + 2 }, 'validator set changes');
-    });
+    const applied = await d.executor.apply(
+      block,
+      commit,
+      d.valsets.powers(h - 1),
+      async (resp) => {
+        const err = await d.valsets.recordUpdates(h, resp.validatorUpdates);
+        if (err) d.log.error({ height: h, err }, 'validator updates refused; the set is unchanged');
+        else if (resp.validatorUpdates.length > 0) d.log.info({ height: h, updates: resp.validatorUpdates.length, effective: h + 2 }, 'validator set changes');
+      },
+      blockTxHashes(block.txs),
+    );
     d.metrics?.blockApply.observe((performance.now() - t0) / 1000);
     this.wal.endHeight(h);
     this.pool.markCommitted(block.evidence);
@@ -391,7 +397,11 @@ export class BftEngine implements ConsensusEngine {
   private createBlock(a: CreateBlockArgs): Block {
     const d = this.d;
     const h = a.height;
-    const txs = d.app.prepareProposal(d.mempool.reap(d.maxBlockBytes, d.maxBlockTxs), d.maxBlockBytes);
+    const reapedHashes: string[] = [];
+    const candidates = d.mempool.reap(d.maxBlockBytes, d.maxBlockTxs, reapedHashes);
+    const txs = d.app.prepareProposal(candidates, d.maxBlockBytes);
+    // the mempool hashed these txs already: the header, the duplicate check and the executor reuse it
+    if (txs.length <= candidates.length && txs.every((tx, i) => tx === candidates[i])) knownBlockTxHashes(txs, reapedHashes.slice(0, txs.length));
     const evidence = this.pool.pending(h).filter((ev) => !checkEvidence(ev, d.chainId, d.valsets.get(ev.voteA.height), this.verify));
     const header: Header = {
       chainId: d.chainId,
@@ -442,10 +452,10 @@ export class BftEngine implements ConsensusEngine {
     if (hd.timeMs <= this.lastTimeMs) return `time ${hd.timeMs} not after the last block's ${this.lastTimeMs}`;
     if (hd.timeMs > this.now() + MAX_BLOCK_TIME_DRIFT_MS) return 'time too far in the future';
     // The tx index and the results hash are keyed by tx hash: a block repeating a tx is refused.
+    // Equal hashes are equal txs (short of a SHA-256 collision, which the index could not hold
+    // either); the hashes are the ones the data hash check computed.
     const txSeen = new Set<string>();
-    for (const tx of b.txs) {
-      // latin1 maps each byte to one char: an exact key, and the cheapest string Buffer makes.
-      const k = Buffer.from(tx.buffer, tx.byteOffset, tx.byteLength).toString('latin1');
+    for (const k of blockTxHashes(b.txs)) {
       if (txSeen.has(k)) return 'duplicate tx in block';
       txSeen.add(k);
     }

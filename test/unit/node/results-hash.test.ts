@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { resultsHash } from '../../../src/node/executor.js';
-import { txsHash, txsHashFromHex } from '../../../src/consensus/block.js';
+import { blockTxHashes, knownBlockTxHashes, merkleRoot, txsHash, txsHashFromHex } from '../../../src/consensus/block.js';
+import { sha256 } from '../../../src/crypto/hash.js';
 import { txHashHex } from '../../../src/codec/tx.js';
 import type { TxResult } from '../../../src/app/abci.js';
 
@@ -37,12 +38,19 @@ describe('header hash shortcuts', () => {
     );
   });
 
-  it('txsHashFromHex equals txsHash of the txs', () => {
+  it('the data hash from hex hashes, from the per-list cache and from the mempool equals the Merkle root over SHA256(tx)', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 40 }), (txs) => {
-        assert.deepEqual(Buffer.from(txsHashFromHex(txs.map((t) => txHashHex(t)))), Buffer.from(txsHash(txs)));
+        const want = Buffer.from(merkleRoot(txs.map((t) => sha256(t))));
+        assert.deepEqual(Buffer.from(txsHashFromHex(txs.map((t) => txHashHex(t)))), want);
+        assert.deepEqual(Buffer.from(txsHash(txs)), want);
+        assert.deepEqual(blockTxHashes(txs), txs.map((t) => txHashHex(t)));
+        const list = [...txs];
+        knownBlockTxHashes(list, txs.map((t) => txHashHex(t)));
+        assert.deepEqual(Buffer.from(txsHash(list)), want);
       }),
       { numRuns: 200 },
     );
+    assert.throws(() => knownBlockTxHashes([new Uint8Array(1)], []), /0 hashes for 1 txs/);
   });
 });
