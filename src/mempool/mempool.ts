@@ -276,7 +276,7 @@ export class Mempool {
    * After a commit: drops the block's txs, wakes their waiters, then rechecks what is left.
    * `results` are in block order.
    */
-  update(height: number, txs: { hash: string; code: number; log: string }[]): void {
+  update(height: number, txs: readonly { hash: string; code: number; log: string }[]): void {
     this.height = height;
     txs.forEach((t, index) => {
       this.remove(t.hash);

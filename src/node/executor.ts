@@ -139,7 +139,7 @@ export class BlockExecutor {
     const { appHash } = await this.app.commit();
     const tCommitted = performance.now();
     this.lastResultsHash = resultsHash(results);
-    this.mempool?.update(block.header.height, results.map((r) => ({ hash: r.hash, code: r.code, log: r.log })));
+    this.mempool?.update(block.header.height, results);
     const applied: AppliedBlock = { block, hash, results, response, appHash };
     const ms = (a: number, b: number) => Math.round(b - a);
     this.log.info(
