@@ -65,10 +65,6 @@ export interface LoadReport {
   retried: number;
 }
 
-interface Pending {
-  sentAt: number;
-}
-
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
@@ -108,6 +104,33 @@ async function followOverWebsocket(rpc: string, onBlock: (b: PushedBlock) => voi
       } else if (m.stream === 'blocks' && m.data) onBlock(m.data);
     });
   });
+}
+
+/**
+ * Lays out signed txs as broadcast bodies ahead of time: per lane, its txs (in index order) as
+ * hex lines in one buffer, `start[j]..start[j+1]` the line of its `j`th tx (`txs[j]`), so any
+ * run of a lane's txs is one slice, ready to send without per-tx encoding or copying.
+ */
+export function encodeLanes(signed: readonly Uint8Array[], laneCount: number, laneOf: (k: number) => number): { txs: Int32Array; start: Float64Array; buf: Buffer }[] {
+  const counts = new Array<number>(laneCount).fill(0);
+  const bytes = new Array<number>(laneCount).fill(0);
+  for (let k = 0; k < signed.length; k++) {
+    const l = laneOf(k);
+    counts[l]!++;
+    bytes[l]! += signed[k]!.length * 2 + 1;
+  }
+  const lanes = counts.map((c, l) => ({ txs: new Int32Array(c), start: new Float64Array(c + 1), buf: Buffer.allocUnsafe(bytes[l]!), n: 0, at: 0 }));
+  for (let k = 0; k < signed.length; k++) {
+    const lane = lanes[laneOf(k)]!;
+    const tx = signed[k]!;
+    lane.txs[lane.n] = k;
+    lane.start[lane.n] = lane.at;
+    lane.at += lane.buf.write(Buffer.from(tx.buffer, tx.byteOffset, tx.length).toString('hex'), lane.at, 'latin1');
+    lane.buf[lane.at++] = 0x0a;
+    lane.n++;
+    lane.start[lane.n] = lane.at;
+  }
+  return lanes.map(({ txs, start, buf }) => ({ txs, start, buf }));
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadReport> {
@@ -169,10 +192,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     a.seq = BigInt(j.sequence);
   }
 
-  // 2. Sign ahead: round-robin over accounts, each with its own sequence.
+  // 2. Sign ahead: round-robin over accounts, each with its own sequence. A sender's txs must
+  // reach the node in sequence order, and concurrent HTTP requests may be read in any order, so
+  // accounts are split over lanes: each lane sends its batches one after another, lanes run in
+  // parallel. 8 lanes of at most 500 txs stay under a node's default per-client admission
+  // budget (5,000).
   const total = Math.floor(o.rate * o.durationSec);
+  const laneCount = Math.max(1, Math.min(8, accts.length));
+  const laneOf = (k: number): number => (k % accts.length) % laneCount;
   log(`signing ${total} txs ahead (${signer.backend} signer)`);
-  const txs: { bytes: Uint8Array; hash: string; sender: number }[] = new Array(total);
+  const signed: Uint8Array[] = new Array(total);
   const mixTotal = o.mix.transfer + o.mix.order;
   for (let i = 0; i < total; i++) {
     const a = accts[i % accts.length]!;
@@ -197,14 +226,34 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     }
     const signBytes = stdSignBytes({ chainId, accountNumber: a.accNum, sequence: a.seq, memo: '', source: 0n, msgs: [msg], hrp });
     const signature = signer.sign(sha256(signBytes), a.priv);
-    const bytes = encodeTx({ msgs: [msg], signatures: [{ pub_key: a.pub, signature, account_number: a.accNum, sequence: a.seq }], memo: '', source: 0n, data: new Uint8Array() });
+    signed[i] = encodeTx({ msgs: [msg], signatures: [{ pub_key: a.pub, signature, account_number: a.accNum, sequence: a.seq }], memo: '', source: 0n, data: new Uint8Array() });
     a.seq++;
-    txs[i] = { bytes, hash: txHashHex(bytes), sender: i % accts.length };
   }
+  // The request bodies, ready before the clock starts: each lane's txs as hex lines, one after
+  // another in one buffer, so a batch is a slice of it (see encodeLanes).
+  const lanes = encodeLanes(signed, laneCount, laneOf).map((l) => ({
+    ...l,
+    /** Next lane position to send, and how many of the lane's txs the clock has released. */
+    head: 0,
+    released: 0,
+    /** Lane positions to send again, before `head`. */
+    retry: [] as number[],
+    busy: undefined as Promise<void> | undefined,
+    pauseUntil: 0,
+  }));
+  const senderOf = (k: number): number => k % accts.length;
+  // tx hash -> index, and per tx its first send time and state (0 unsent, 1 awaiting its block,
+  // 2 committed or refused): no per-tx objects or map churn while the clock runs
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < total; i++) indexOf.set(txHashHex(signed[i]!), i);
+  signed.length = 0;
+  const sentAt = new Float64Array(total);
+  const state = new Uint8Array(total);
+  let pendingCount = 0;
 
   // 3. Follow blocks.
-  const pending = new Map<string, Pending>();
-  const latencies: number[] = [];
+  const latencies = new Float64Array(total);
+  let latencyCount = 0;
   const failedInBlock: Record<string, number> = {};
   let committed = 0;
   let committedOk = 0;
@@ -216,13 +265,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const now = Date.now();
     blocks++;
     for (const t of txs) {
-      const p = pending.get(t.hash);
-      if (!p) continue;
-      pending.delete(t.hash);
+      const k = indexOf.get(t.hash);
+      if (k === undefined || state[k] !== 1) continue;
+      state[k] = 2;
+      pendingCount--;
       committed++;
       if (t.code === 0) committedOk++;
       else failedInBlock[t.code] = (failedInBlock[t.code] ?? 0) + 1;
-      latencies.push(now - p.sentAt);
+      latencies[latencyCount++] = now - sentAt[k]!;
       lastCommitAt = now;
     }
   };
@@ -256,13 +306,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
         }
       })();
 
-  // 4. Send at a steady rate. A sender's txs must reach the node in sequence order, and
-  // concurrent HTTP requests may be read in any order, so accounts are split over lanes: each
-  // lane sends its batches one after another, lanes run in parallel.
+  // 4. Send at a steady rate: every tick releases the next txs to their lanes.
   const batch = o.batch ?? Math.max(1, Math.min(500, Math.ceil(o.rate / 20)));
-  // 8 lanes of at most 500 txs stay under a node's default per-client admission budget (5,000)
-  const laneCount = Math.max(1, Math.min(8, accts.length));
-  const lanes = Array.from({ length: laneCount }, () => ({ buf: [] as { bytes: Uint8Array; hash: string; sender: number }[], busy: undefined as Promise<void> | undefined, pauseUntil: 0 }));
   const maxBatch = Math.min(500, Math.max(batch, 100));
   const rejects: Record<string, number> = {};
   let submitted = 0;
@@ -273,46 +318,70 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   // `mempoolFull`) go back to the front of their lane and are sent again after a pause, and so
   // are the txs of the same senders behind them in the batch (they failed only because an
   // earlier sequence was missing). Everything else refused is counted by code.
-  const RETRYABLE = new Set([abciRoot('rateLimited'), abciRoot('mempoolFull')]);
+  const RATE_LIMITED = abciRoot('rateLimited');
+  const MEMPOOL_FULL = abciRoot('mempoolFull');
   const SEQUENCE = abciRoot('invalidSequence');
   let retried = 0;
-  const send = (lane: (typeof lanes)[number]): void => {
-    if (lane.busy || lane.buf.length === 0 || Date.now() < lane.pauseUntil) return;
-    const chunk = lane.buf.splice(0, Math.min(lane.buf.length, maxBatch));
-    const sentAt = Date.now();
-    for (const t of chunk) if (!pending.has(t.hash)) pending.set(t.hash, { sentAt });
+  type Lane = (typeof lanes)[number];
+  const send = (lane: Lane): void => {
+    if (lane.busy || (lane.retry.length === 0 && lane.head === lane.released) || Date.now() < lane.pauseUntil) return;
+    // Lane positions of the batch: retried ones first (they are the lane's oldest), then the
+    // next released ones. Without retries the batch is one run of the lane's buffer, sent as is.
+    let list: number[] | undefined;
+    let from = lane.head;
+    let n: number;
+    let body: Uint8Array;
+    if (lane.retry.length === 0) {
+      n = Math.min(lane.released - lane.head, maxBatch);
+      body = lane.buf.subarray(lane.start[from]!, lane.start[from + n]!);
+      lane.head += n;
+    } else {
+      list = lane.retry.splice(0, maxBatch);
+      while (list.length < maxBatch && lane.head < lane.released) list.push(lane.head++);
+      n = list.length;
+      from = -1;
+      body = Buffer.concat(list.map((j) => lane.buf.subarray(lane.start[j]!, lane.start[j + 1]!)));
+    }
+    const posAt = (j: number): number => (list ? list[j]! : from + j);
+    const now = Date.now();
+    for (let j = 0; j < n; j++) {
+      const k = lane.txs[posAt(j)]!;
+      if (state[k] === 0) {
+        state[k] = 1;
+        sentAt[k] = now;
+        pendingCount++;
+      }
+    }
     lane.busy = client
-      .broadcast(
-        chunk.map((t) => t.bytes),
-        false,
-      )
-      .then((rows) => {
-        const again: typeof chunk = [];
-        const blocked = new Set<number>();
-        rows.forEach((r, k) => {
-          const t = chunk[k]!;
-          if (r.code === 0) {
+      .broadcastBody(body, n, false)
+      .then((codes) => {
+        let again: number[] | undefined;
+        let blocked: Set<number> | undefined;
+        for (let j = 0; j < codes.length && j < n; j++) {
+          const k = lane.txs[posAt(j)]!;
+          const code = codes[j]!;
+          if (code === 0) {
             accepted++;
             submitted++;
-          } else if (RETRYABLE.has(r.code) || (r.code === SEQUENCE && blocked.has(t.sender))) {
-            blocked.add(t.sender);
-            again.push(t);
+          } else if (code === RATE_LIMITED || code === MEMPOOL_FULL || (code === SEQUENCE && blocked?.has(senderOf(k)))) {
+            (blocked ??= new Set()).add(senderOf(k));
+            (again ??= []).push(posAt(j));
           } else {
             submitted++;
-            rejects[r.code] = (rejects[r.code] ?? 0) + 1;
-            pending.delete(t.hash);
+            rejects[code] = (rejects[code] ?? 0) + 1;
+            settle(k);
           }
-        });
-        if (again.length > 0) requeue(lane, again);
+        }
+        if (again) requeue(lane, again);
       })
       .catch((e: Error) => {
         const status = (e as { status?: number }).status;
-        if (status === 429 || status === 503) requeue(lane, chunk);
+        if (status === 429 || status === 503) requeue(lane, Array.from({ length: n }, (_, j) => posAt(j)));
         else {
           const key = `http:${status ?? 'error'}`;
-          submitted += chunk.length;
-          rejects[key] = (rejects[key] ?? 0) + chunk.length;
-          for (const t of chunk) pending.delete(t.hash);
+          submitted += n;
+          rejects[key] = (rejects[key] ?? 0) + n;
+          for (let j = 0; j < n; j++) settle(lane.txs[posAt(j)]!);
         }
       })
       .finally(() => {
@@ -320,9 +389,17 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
         send(lane);
       });
   };
-  const requeue = (lane: (typeof lanes)[number], txs: typeof lanes[number]['buf']): void => {
-    retried += txs.length;
-    lane.buf.unshift(...txs);
+  /** A refused tx: no longer awaited in a block. */
+  const settle = (k: number): void => {
+    if (state[k] === 1) {
+      state[k] = 2;
+      pendingCount--;
+    }
+  };
+  /** Puts lane positions back at the front of their lane, in order. */
+  const requeue = (lane: Lane, positions: number[]): void => {
+    retried += positions.length;
+    lane.retry.unshift(...positions);
     lane.pauseUntil = Date.now() + 100;
     setTimeout(() => send(lane), 110);
   };
@@ -333,20 +410,20 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const due = t0 + (i / o.rate) * 1000;
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
-    for (let k = i; k < Math.min(total, i + batch); k++) lanes[(k % accts.length) % laneCount]!.buf.push(txs[k]!);
+    for (let k = i; k < Math.min(total, i + batch); k++) lanes[laneOf(k)]!.released++;
     for (const lane of lanes) send(lane);
     if (Date.now() - lastProgress > 1000) {
       lastProgress = Date.now();
       progress();
     }
   }
-  while (lanes.some((l) => l.busy || l.buf.length > 0)) {
+  while (lanes.some((l) => l.busy || l.retry.length > 0 || l.head < l.released)) {
     for (const lane of lanes) send(lane);
     await Promise.race([sleep(50), Promise.all(lanes.map((l) => l.busy))]);
   }
   const sendSec = (Date.now() - t0) / 1000;
   const drainUntil = Date.now() + (o.drainSec ?? 30) * 1000;
-  while (pending.size > 0 && Date.now() < drainUntil) {
+  while (pendingCount > 0 && Date.now() < drainUntil) {
     await sleep(200);
     if (Date.now() - lastProgress > 1000) {
       lastProgress = Date.now();
@@ -355,8 +432,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   }
   following = false;
   await follower;
+  client.close();
   const commitSpanSec = Math.max(sendSec, ((lastCommitAt || Date.now()) - t0) / 1000);
-  latencies.sort((a, b) => a - b);
+  const sorted = Array.from(latencies.subarray(0, latencyCount)).sort((a, b) => a - b);
   return {
     chainId,
     signer: signer.backend,
@@ -367,12 +445,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     committedOk,
     submittedPerSec: submitted / sendSec,
     committedPerSec: committed / commitSpanSec,
-    latencyP50Ms: pct(latencies, 0.5),
-    latencyP99Ms: pct(latencies, 0.99),
+    latencyP50Ms: pct(sorted, 0.5),
+    latencyP99Ms: pct(sorted, 0.99),
     rejectsByCode: rejects,
     failedInBlockByCode: failedInBlock,
     blocks,
-    lost: pending.size,
+    lost: pendingCount,
     retried,
   };
 }

@@ -417,6 +417,14 @@ function streamFrame(item: StreamItem): unknown {
   return { stream: item.topic, height: item.height, ...(item.symbol ? { symbol: item.symbol } : {}), data: item.data };
 }
 
+/**
+ * A stream item as sent. A block event holds only JSON types (numbers, strings), so it skips the
+ * replacer, which would be called for every field of every tx of a full block.
+ */
+function streamFrameText(item: StreamItem): string {
+  return item.topic === 'blocks' ? JSON.stringify(streamFrame(item)) : JSON.stringify(streamFrame(item), jsonReplacer);
+}
+
 // --- attach -----------------------------------------------------------------------------------
 
 export function attachWebsocket(server: Server, deps: WebsocketDeps): LiveSockets {
@@ -650,13 +658,13 @@ export function attachWebsocket(server: Server, deps: WebsocketDeps): LiveSocket
       }
       conn.subs.set(t.topic, merged);
       send(ws, { method, topic: msg.topic, result: 'ok', height: hub.latest, replayed: replay.length }, maxBuffered);
-      for (const item of replay) send(ws, streamFrame(item), maxBuffered);
+      for (const item of replay) sendText(ws, streamFrameText(item), maxBuffered);
     });
   }
 
   const offHub = hub.on((item) => {
     let text: string | undefined;
-    for (const c of streams) if (c.matches(item)) sendText(c.ws, (text ??= JSON.stringify(streamFrame(item), jsonReplacer)), maxBuffered);
+    for (const c of streams) if (c.matches(item)) sendText(c.ws, (text ??= streamFrameText(item)), maxBuffered);
     if (item.topic === 'blocks') cometOnBlock(item.data as BlockEvent);
   });
 
