@@ -67,6 +67,8 @@ import {
   putOpenOrder,
   readPair,
   readRecentPrices,
+  readU64BE,
+  u64Bytes,
   recentKey,
   setPair,
   tagKey,
@@ -123,6 +125,19 @@ function upperHex(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i++) s += HEX_UPPER[b[i]!]!;
   return s;
+}
+
+const HEX_DIGITS = '0123456789ABCDEF';
+
+/** `id === \`${upperHex(sender)}-${sequence}\`` without building the expected id (only an error needs it). */
+function isOrderId(id: string, sender: Uint8Array, sequence: bigint): boolean {
+  const n = sender.length * 2;
+  if (id.length <= n + 1 || id.charCodeAt(n) !== 0x2d) return false;
+  for (let i = 0; i < sender.length; i++) {
+    const b = sender[i]!;
+    if (id.charCodeAt(2 * i) !== HEX_DIGITS.charCodeAt(b >> 4) || id.charCodeAt(2 * i + 1) !== HEX_DIGITS.charCodeAt(b & 15)) return false;
+  }
+  return id.slice(n + 1) === String(sequence);
 }
 
 /** `floor(Σ (i+1)·p_i / (n(n+1)/2))`, oldest first (§A.8). */
@@ -290,24 +305,29 @@ export class DexKeeper {
     if (!pair) throw dexError('unknownPair', `trading pair not found: ${msg.symbol}`);
     const acc = this.bank.getAccount(kv, msg.sender);
     if (!acc) throw rootError('unknownAddress', 'sender account does not exist');
-    const expected = `${upperHex(msg.sender)}-${acc.sequence}`;
-    if (msg.id !== expected) throw dexError('invalidOrderId', `order id should be ${expected}, got ${msg.id}`);
-    if (kv.has(idKey(msg.symbol, msg.id)) || kv.has(pendingKey(msg.symbol, msg.id))) throw dexError('duplicateOrder', `duplicated order id ${msg.id}`);
+    if (!isOrderId(msg.id, msg.sender, acc.sequence)) {
+      throw dexError('invalidOrderId', `order id should be ${upperHex(msg.sender)}-${acc.sequence}, got ${msg.id}`);
+    }
+    const pending = pendingKey(msg.symbol, msg.id);
+    if (kv.has(idKey(msg.symbol, msg.id)) || kv.has(pending)) throw dexError('duplicateOrder', `duplicated order id ${msg.id}`);
     const side = msg.side as 1 | 2;
     if (ctx.mode !== 'recheck') {
       if (msg.price % pair.tickSize !== 0n) throw dexError('invalidTickSize', `price(${msg.price}) is not rounded to tickSize(${pair.tickSize})`);
       if (msg.quantity % pair.lotSize !== 0n) throw dexError('invalidLotSize', `quantity(${msg.quantity}) is not rounded to lotSize(${pair.lotSize})`);
     }
-    if (msg.price * msg.quantity < ONE) throw dexError('notionalTooSmall', 'notional of the order is too small (price * quantity < 1e8)');
-    const lockAmount = side === BUY ? notional(msg.price, msg.quantity) : msg.quantity;
+    const pq = msg.price * msg.quantity;
+    if (pq < ONE) throw dexError('notionalTooSmall', 'notional of the order is too small (price * quantity < 1e8)');
+    const value = pq / ONE; // notional(price, quantity)
+    const lockAmount = side === BUY ? value : msg.quantity;
     // Both sides: the notional must fit int64 (a SELL's lock is its quantity, but its trades pay
     // notional(price, qty) of the quote asset).
-    if (lockAmount > INT64_MAX || notional(msg.price, msg.quantity) > INT64_MAX) throw dexError('overflow', 'notional of the order overflows int64');
+    if (lockAmount > INT64_MAX || value > INT64_MAX) throw dexError('overflow', 'notional of the order overflows int64');
     let levelTotal = 0n;
-    if (side === BUY) {
+    const levelKey = side === BUY ? levelTotalKey(msg.symbol, msg.price) : undefined;
+    if (levelKey) {
       // Σ qty at this price, kept in state between changes so a busy level is not rescanned per order.
-      const cached = kv.get(levelTotalKey(msg.symbol, msg.price));
-      if (cached) levelTotal = bytes8BEToBigint(cached);
+      const cached = kv.get(levelKey);
+      if (cached) levelTotal = readU64BE(cached);
       else levelTotal = this.buyLevelTotal(kv, msg.symbol, msg.price);
       levelTotal += msg.quantity;
       if (levelTotal > INT64_MAX) throw dexError('overflow', 'quantity of the price level overflows int64');
@@ -348,8 +368,8 @@ export class DexKeeper {
       lastExecutedQty: 0n,
     };
     // Into this block's placed orders only: EndBlock writes the book keys if it rests.
-    kv.set(pendingKey(msg.symbol, msg.id), encodeOrder(o));
-    if (side === BUY) kv.set(levelTotalKey(msg.symbol, msg.price), bigintToBytes8BE(levelTotal));
+    kv.set(pending, encodeOrder(o));
+    if (levelKey) kv.set(levelKey, u64Bytes(levelTotal));
     return o;
   }
 
@@ -440,12 +460,30 @@ export class DexKeeper {
    * in byte order of their symbols (the key order of both prefixes).
    */
   private drainJournal(kv: KVWriter): Map<string, PairJournal> {
-    const by = new Map<string, PairJournal & { x: { seq: bigint; id: string }[] }>();
-    const of = (k: Uint8Array, prefix: Uint8Array): PairJournal & { x: { seq: bigint; id: string }[] } => {
+    type Drained = PairJournal & { x: { seq: bigint; id: string }[] };
+    const by = new Map<string, Drained>();
+    // keys of one pair come in a run: the last key's `prefix‖symbol‖0` head is checked first,
+    // so the symbol is decoded once per pair and run, not once per key
+    let head: Uint8Array | undefined;
+    let last: Drained | undefined;
+    const of = (k: Uint8Array, prefix: Uint8Array): Drained => {
+      if (head !== undefined && k.length > head.length) {
+        let same = true;
+        for (let i = head.length - 1; i >= 0; i--) {
+          if (k[i] !== head[i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return last!;
+      }
       const rest = k.subarray(prefix.length);
-      const symbol = utf8Decode(rest.subarray(0, rest.indexOf(0)));
+      const end = rest.indexOf(0);
+      const symbol = utf8Decode(rest.subarray(0, end));
       let j = by.get(symbol);
       if (!j) by.set(symbol, (j = { cancels: [], placed: [], round: [], x: [] }));
+      head = k.slice(0, prefix.length + end + 1);
+      last = j;
       return j;
     };
     const keys: Uint8Array[] = [];
@@ -453,9 +491,10 @@ export class DexKeeper {
       const e = decodeJournal(v);
       const j = of(k, P_JOURNAL);
       if (e.op === 'c') j.cancels.push(e.id);
-      else j.x.push({ seq: bytes8BEToBigint(k.subarray(k.length - 8)), id: e.id });
+      else j.x.push({ seq: readU64BE(k.subarray(k.length - 8)), id: e.id });
       keys.push(k.slice());
     }
+    head = undefined;
     for (const [k, v] of kv.iterate(P_PENDING)) {
       of(k, P_PENDING).placed.push(decodeOrder(v));
       keys.push(k.slice());
@@ -465,12 +504,20 @@ export class DexKeeper {
     const out = new Map<string, PairJournal>();
     for (const [symbol] of symbols) {
       const j = by.get(symbol)!;
-      j.placed.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-      // a placed-then-cancelled order still belongs to the round (it made the pair match), never to the book
-      const round: { seq: bigint; id: string }[] = j.placed.map((o) => ({ seq: o.seq, id: o.id }));
-      round.push(...j.x);
-      round.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-      out.set(symbol, { cancels: j.cancels, placed: j.placed, round: round.map((r) => r.id) });
+      const placed = j.placed;
+      placed.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+      let round: string[];
+      if (j.x.length === 0) {
+        round = new Array(placed.length);
+        for (let i = 0; i < placed.length; i++) round[i] = placed[i]!.id;
+      } else {
+        // a placed-then-cancelled order still belongs to the round (it made the pair match), never to the book
+        const all: { seq: bigint; id: string }[] = placed.map((o) => ({ seq: o.seq, id: o.id }));
+        all.push(...j.x);
+        all.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+        round = all.map((r) => r.id);
+      }
+      out.set(symbol, { cancels: j.cancels, placed, round });
     }
     return out;
   }

@@ -10,7 +10,7 @@ import type { Coin } from '../../codec/types.js';
 import type { BlockContext } from '../../app/context.js';
 import { FeeFor } from '../params/fees.js';
 import type { BankKeeper } from '../bank/keeper.js';
-import { addCoins, coinsString, subCoins, validateCoins } from '../bank/coins.js';
+import { addCoins, checkedAdd, coinsString, validateCoins } from '../bank/coins.js';
 import type { Account } from '../bank/account.js';
 import { BUY, MatchEngine, notional, type OrderBook, type Trade } from './match/index.js';
 import {
@@ -34,7 +34,49 @@ interface Entry {
   dirty: boolean;
   /** Placed in this block: no book/id/owner keys exist yet. */
   placed: boolean;
+  /** The owner's bech32 address, once an event needed it (trades and the closing event share it). */
+  bech?: string;
 }
+
+/** A transfer with the order entry it moves (fees are booked on it without a lookup). */
+interface RunTransfer extends Transfer {
+  entry: Entry;
+}
+
+/**
+ * Settlement's working copy of one account: balances as maps (denom → amount), turned back into
+ * sorted coin lists once, when the account is written. Zero amounts stay in the maps and are
+ * dropped then, as the coin-list arithmetic drops them at every step.
+ */
+export interface Work {
+  acc: Account;
+  coins: Map<string, bigint>;
+  locked: Map<string, bigint>;
+}
+
+export function coinMap(coins: readonly Coin[]): Map<string, bigint> {
+  const m = new Map<string, bigint>();
+  for (const c of coins) m.set(c.denom, c.amount);
+  return m;
+}
+
+/** The map as a coin list: sorted by denom, without zero amounts (what `addCoins`/`subCoins` return). */
+export function coinList(m: ReadonlyMap<string, bigint>): Coin[] {
+  const out: Coin[] = [];
+  for (const [denom, amount] of m) if (amount !== 0n) out.push({ denom, amount });
+  if (out.length > 1) out.sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
+  return out;
+}
+
+/** `addCoins(list, [fee])` for a positive fee; an empty list (an order's, a trade's first fee) without the general path. */
+function addFee(list: readonly Coin[], fee: Coin): Coin[] {
+  if (list.length === 0) return [{ denom: fee.denom, amount: checkedAdd(0n, fee.amount, `amount of ${fee.denom}`) }];
+  return addCoins(list, [fee]);
+}
+
+/** `subCoins`' error for a denom the balance cannot cover. */
+const insufficient = (label: string, have: bigint, need: bigint, denom: string) =>
+  rootError('insufficientCoins', `insufficient ${label}: have ${have}${denom}, need ${need}${denom}`);
 
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
 
@@ -44,17 +86,72 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8A
  */
 const ownerKey = (owner: Uint8Array): string => latin1Slice.call(owner, 0, owner.length);
 
-/** Balances as a map (denom → free amount) for fee computation. */
-function balanceMap(coins: readonly Coin[]): Map<string, bigint> {
-  return new Map(coins.map((c) => [c.denom, c.amount]));
+
+/**
+ * Applies a transfer to the account: locked −unlock, free +unlock −out +in, all or nothing
+ * (checked before anything changes), with the errors of the coin-list arithmetic it stands
+ * for. `w` is settlement's working copy of the account (read once, written once by `settle`):
+ * a busy trader's many fills cost one account read and one write per block, not two per fill.
+ */
+export function applyTransfer(t: Transfer, w: Work): void {
+  const out = t.outAsset;
+  let locked = 0n;
+  if (t.unlock > 0n) {
+    const have = w.locked.get(out) ?? 0n;
+    locked = have - t.unlock;
+    if (locked < 0n) throw insufficient('locked coins', have, t.unlock, out);
+  }
+  const netOut = t.unlock - t.out;
+  const before = w.coins.get(out) ?? 0n;
+  let after = before;
+  if (netOut > 0n) after = checkedAdd(before, netOut, `amount of ${out}`);
+  else if (netOut < 0n) {
+    after = before + netOut;
+    if (after < 0n) throw insufficient('coins', before, -netOut, out);
+  }
+  let inAfter = 0n;
+  if (t.in > 0n) {
+    if (t.inAsset === out) after = checkedAdd(after, t.in, `amount of ${out}`);
+    else inAfter = checkedAdd(w.coins.get(t.inAsset) ?? 0n, t.in, `amount of ${t.inAsset}`);
+  }
+  if (t.unlock > 0n) w.locked.set(out, locked);
+  if (after !== before) w.coins.set(out, after);
+  if (t.in > 0n && t.inAsset !== out) w.coins.set(t.inAsset, inAfter);
+}
+
+const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The dirty entries in arrival (`seq`) order; seqs compared as doubles while exact (no bigint compares). */
+function bySeq(entries: ReadonlyMap<string, Entry>): Entry[] {
+  const dirty: Entry[] = [];
+  let exact = true;
+  for (const e of entries.values()) {
+    if (!e.dirty) continue;
+    dirty.push(e);
+    if (e.rec.seq > MAX_SAFE_N) exact = false;
+  }
+  if (!exact) return dirty.sort((a, b) => (a.rec.seq < b.rec.seq ? -1 : a.rec.seq > b.rec.seq ? 1 : 0));
+  const seqs = new Float64Array(dirty.length);
+  const idx: number[] = new Array(dirty.length);
+  for (let i = 0; i < dirty.length; i++) {
+    seqs[i] = Number(dirty[i]!.rec.seq);
+    idx[i] = i;
+  }
+  idx.sort((a, b) => seqs[a]! - seqs[b]!);
+  const out: Entry[] = new Array(dirty.length);
+  for (let i = 0; i < idx.length; i++) out[i] = dirty[idx[i]!]!;
+  return out;
 }
 
 export class BlockRun {
-  readonly transfers: Transfer[] = [];
-  private readonly orders = new Map<string, Entry>();
-  /** This block's placed orders (keys `symbol\0id`), in drain order. */
-  private readonly placed = new Map<string, OrderRecord>();
+  readonly transfers: RunTransfer[] = [];
+  /** Orders touched by this run: pair symbol → order id → entry. */
+  private readonly orders = new Map<string, Map<string, Entry>>();
+  /** This block's placed orders: pair symbol → order id → record, in drain order. */
+  private readonly placed = new Map<string, Map<string, OrderRecord>>();
   readonly trades: TradeRecord[] = [];
+  /** `idx` of each trade's id (`height-idx`), by position in `trades`. */
+  private readonly tradeIdxs: number[] = [];
 
   constructor(
     private readonly ctx: BlockContext,
@@ -71,21 +168,31 @@ export class BlockRun {
 
   /** Orders placed in this block (drained from state by the caller): flushed to the book if they rest. */
   addPlaced(orders: readonly OrderRecord[]): void {
-    for (const o of orders) this.placed.set(`${o.symbol}\u0000${o.id}`, o);
+    for (const o of orders) {
+      let m = this.placed.get(o.symbol);
+      if (!m) this.placed.set(o.symbol, (m = new Map()));
+      m.set(o.id, o);
+    }
   }
 
-  private load(symbol: string, id: string): Entry {
-    const k = `${symbol}\u0000${id}`;
-    let e = this.orders.get(k);
+  /** The pair's entries (created empty). */
+  private entriesOf(symbol: string): Map<string, Entry> {
+    let m = this.orders.get(symbol);
+    if (!m) this.orders.set(symbol, (m = new Map()));
+    return m;
+  }
+
+  private load(symbol: string, id: string, entries: Map<string, Entry> = this.entriesOf(symbol)): Entry {
+    let e = entries.get(id);
     if (!e) {
-      const p = this.placed.get(k);
+      const p = this.placed.get(symbol)?.get(id);
       if (p) e = { rec: p, closed: false, dirty: false, placed: true };
       else {
         const found = getOpenOrder(this.ctx.kv, symbol, id);
         if (!found) throw rootError('internal', `dex: order ${id} of ${symbol} is in the book but not in state`);
         e = { rec: found.order, closed: false, dirty: false, placed: false };
       }
-      this.orders.set(k, e);
+      entries.set(id, e);
     }
     return e;
   }
@@ -118,10 +225,11 @@ export class BlockRun {
       }
       return;
     }
-    for (const t of r.trades) this.fill(symbol, pair, t);
+    const entries = this.entriesOf(symbol);
+    for (const t of r.trades) this.fill(symbol, pair, t, entries);
     for (const id of roundIds) {
       if (!book.has(id)) continue;
-      const e = this.load(symbol, id);
+      const e = this.load(symbol, id, entries);
       if (e.rec.timeInForce !== TimeInForce.IOC) continue;
       book.remove(id);
       const none = e.rec.cumQty === 0n;
@@ -135,13 +243,15 @@ export class BlockRun {
     }
   }
 
-  private fill(symbol: string, pair: TradingPair, t: Trade): void {
-    const s = this.load(symbol, t.sid);
-    const b = this.load(symbol, t.bid);
+  private fill(symbol: string, pair: TradingPair, t: Trade, entries: Map<string, Entry>): void {
+    const s = this.load(symbol, t.sid, entries);
+    const b = this.load(symbol, t.bid, entries);
+    const height = this.ctx.block.height;
     const quoteQty = notional(t.lastPx, t.lastQty);
     const unlock = notional(b.rec.price, t.buyCumQty) - notional(b.rec.price, t.buyCumQty - t.lastQty);
+    const idx = this.tradeIdx++;
     const trade: TradeRecord = {
-      id: `${this.ctx.block.height}-${this.tradeIdx++}`,
+      id: `${height}-${idx}`,
       symbol,
       price: t.lastPx,
       qty: t.lastQty,
@@ -149,25 +259,16 @@ export class BlockRun {
       sellerOrderId: t.sid,
       buyer: b.rec.owner,
       seller: s.rec.owner,
-      height: this.ctx.block.height,
+      height,
       timeMs: this.ctx.block.timeMs,
       tickType: t.tickType,
       buyerFee: [],
       sellerFee: [],
     };
     this.trades.push(trade);
-    for (const [e, cum] of [
-      [s, t.sellCumQty],
-      [b, t.buyCumQty],
-    ] as const) {
-      e.rec.cumQty = cum;
-      e.rec.lastExecutedPrice = t.lastPx;
-      e.rec.lastExecutedQty = t.lastQty;
-      e.rec.lastTradeId = trade.id;
-      e.rec.status = cum === e.rec.qty ? OrderStatus.FullyFill : OrderStatus.PartialFill;
-      if (cum === e.rec.qty) e.closed = true;
-      this.touch(e);
-    }
+    this.tradeIdxs.push(idx);
+    this.filled(s, t.sellCumQty, t, trade.id);
+    this.filled(b, t.buyCumQty, t, trade.id);
     this.transfers.push(
       {
         kind: TransferKind.Filled,
@@ -181,6 +282,7 @@ export class BlockRun {
         unlock: t.lastQty,
         trade,
         isBuyer: false,
+        entry: s,
       },
       {
         kind: TransferKind.Filled,
@@ -194,18 +296,33 @@ export class BlockRun {
         unlock,
         trade,
         isBuyer: true,
+        entry: b,
       },
     );
-    this.ctx.events.emit('dex_trade', {
-      trade_id: trade.id,
-      symbol,
-      price: t.lastPx.toString(),
-      quantity: t.lastQty.toString(),
-      buyer_order_id: t.bid,
-      seller_order_id: t.sid,
-      buyerId: encodeAddress(b.rec.owner, this.ctx.chain.hrp),
-      sellerId: encodeAddress(s.rec.owner, this.ctx.chain.hrp),
-    });
+    const hrp = this.ctx.chain.hrp;
+    this.ctx.events.emit('dex_trade', [
+      ['trade_id', trade.id],
+      ['symbol', symbol],
+      ['price', t.lastPx.toString()],
+      ['quantity', t.lastQty.toString()],
+      ['buyer_order_id', t.bid],
+      ['seller_order_id', t.sid],
+      ['buyerId', (b.bech ??= encodeAddress(b.rec.owner, hrp))],
+      ['sellerId', (s.bech ??= encodeAddress(s.rec.owner, hrp))],
+    ]);
+  }
+
+  /** One side of a trade on its order: cumulative fill, last execution, status. */
+  private filled(e: Entry, cum: bigint, t: Trade, tradeId: string): void {
+    const o = e.rec;
+    o.cumQty = cum;
+    o.lastExecutedPrice = t.lastPx;
+    o.lastExecutedQty = t.lastQty;
+    o.lastTradeId = tradeId;
+    const full = cum === o.qty;
+    o.status = full ? OrderStatus.FullyFill : OrderStatus.PartialFill;
+    if (full) e.closed = true;
+    this.touch(e);
   }
 
   /** An order leaves the book without trading further (expiry, IOC, match failure): unlock its rest. */
@@ -215,92 +332,93 @@ export class BlockRun {
     const isBuy = o.side === BUY;
     const asset = isBuy ? pair.quote : pair.base;
     const unlock = isBuy ? notional(o.price, o.qty) - notional(o.price, o.cumQty) : o.qty - o.cumQty;
-    this.transfers.push({ kind, orderId: id, symbol, owner: o.owner, inAsset: asset, in: unlock, outAsset: asset, out: unlock, unlock });
+    this.transfers.push({ kind, orderId: id, symbol, owner: o.owner, inAsset: asset, in: unlock, outAsset: asset, out: unlock, unlock, entry: e });
     o.status = status;
     e.closed = true;
     this.touch(e);
-  }
-
-  /**
-   * Applies a transfer to the account: locked −unlock, free +unlock −out +in. `accs` holds the
-   * settlement's working copy of each account (read once, written once by `settle`): a busy
-   * trader's many fills cost one account read and one write per block, not two per fill.
-   */
-  private apply(t: Transfer, accs: Map<string, Account>): void {
-    const k = ownerKey(t.owner);
-    let acc = accs.get(k);
-    if (!acc) {
-      acc = this.bank.getAccount(this.ctx.kv, t.owner);
-      if (!acc) throw rootError('internal', `dex: account of order ${t.orderId} does not exist`);
-      accs.set(k, acc);
-    }
-    // all or nothing, as the per-transfer write was
-    let locked = acc.locked;
-    let coins = acc.coins;
-    if (t.unlock > 0n) locked = subCoins(locked, [{ denom: t.outAsset, amount: t.unlock }], 'locked coins');
-    const netOut = t.unlock - t.out;
-    if (netOut > 0n) coins = addCoins(coins, [{ denom: t.outAsset, amount: netOut }]);
-    else if (netOut < 0n) coins = subCoins(coins, [{ denom: t.outAsset, amount: -netOut }]);
-    if (t.in > 0n) coins = addCoins(coins, [{ denom: t.inAsset, amount: t.in }]);
-    acc.locked = locked;
-    acc.coins = coins;
   }
 
   /** Balance movements, then trade fees, then fixed fees (§A.9); fees go to the block pool. */
   settle(): void {
     // Nothing else reads or writes accounts between the first transfer and the last fee, so
     // each account is changed in memory (same steps, same order per account) and stored once.
-    const accs = new Map<string, Account>();
+    const works = new Map<string, Work>();
     try {
-      for (const t of this.transfers) this.apply(t, accs);
-      const tradeBy = new Map<string, Transfer[]>();
-      const expireBy = new Map<string, Transfer[]>();
+      const tradeBy = new Map<string, RunTransfer[]>();
+      const expireBy = new Map<string, RunTransfer[]>();
       for (const t of this.transfers) {
+        const k = ownerKey(t.owner);
+        let w = works.get(k);
+        if (!w) {
+          const acc = this.bank.getAccount(this.ctx.kv, t.owner);
+          if (!acc) throw rootError('internal', `dex: account of order ${t.orderId} does not exist`);
+          w = { acc, coins: coinMap(acc.coins), locked: coinMap(acc.locked) };
+          works.set(k, w);
+        }
+        applyTransfer(t, w);
         if (isFeeFree(t)) continue;
         const m = t.kind === TransferKind.Filled ? tradeBy : isExpiredWithFee(t) ? expireBy : undefined;
         if (!m) continue;
-        const k = ownerKey(t.owner);
         const l = m.get(k);
         if (l) l.push(t);
         else m.set(k, [t]);
       }
-      this.charge(accs, tradeBy, compareTradeTransfers, (bal, t) => tradeFee(bal, t, this.fees, this.priceOf));
-      this.charge(accs, expireBy, compareExpireTransfers, (bal, t) => fixedFee(bal, t.kind, t.inAsset, this.fees, this.priceOf));
+      // a block's fees read each pair's price many times; the pairs do not change meanwhile
+      const prices = new Map<string, bigint | undefined>();
+      const priceOf: PriceOf = (base, quote) => {
+        const k = `${base}\u0000${quote}`;
+        if (prices.has(k)) return prices.get(k);
+        const p = this.priceOf(base, quote);
+        prices.set(k, p);
+        return p;
+      };
+      this.charge(works, tradeBy, compareTradeTransfers, (bal, t) => tradeFee(bal, t, this.fees, priceOf));
+      this.charge(works, expireBy, compareExpireTransfers, (bal, t) => fixedFee(bal, t.kind, t.inAsset, this.fees, priceOf));
     } finally {
       // what the per-step writes would have left behind, also when a step throws
-      for (const acc of accs.values()) this.bank.setAccount(this.ctx.kv, acc);
+      for (const w of works.values()) {
+        w.acc.coins = coinList(w.coins);
+        w.acc.locked = coinList(w.locked);
+        this.bank.setAccount(this.ctx.kv, w.acc);
+      }
     }
   }
 
   private charge(
-    accs: Map<string, Account>,
-    by: Map<string, Transfer[]>,
+    works: Map<string, Work>,
+    by: Map<string, RunTransfer[]>,
     cmp: (a: Transfer, b: Transfer) => number,
     feeOf: (bal: ReadonlyMap<string, bigint>, t: Transfer) => Coin | undefined,
   ): void {
     for (const k of [...by.keys()].sort()) {
-      const list = [...by.get(k)!].sort(cmp); // Array.prototype.sort is stable
-      const acc = accs.get(k)!; // every charged transfer was applied first
-      const bal = balanceMap(acc.coins);
-      let total: Coin[] = [];
+      const list = by.get(k)!.sort(cmp); // Array.prototype.sort is stable
+      const w = works.get(k)!; // every charged transfer was applied first
+      const bal = new Map(w.coins);
+      // Σ fees per denom, int64-checked as each is added (the `addCoins` of a running total)
+      const sum = new Map<string, bigint>();
       for (const t of list) {
         const fee = feeOf(bal, t);
         if (!fee || fee.amount <= 0n) continue;
         bal.set(fee.denom, (bal.get(fee.denom) ?? 0n) - fee.amount);
         t.fee = fee;
-        total = addCoins(total, [fee]);
-        const e = this.load(t.symbol, t.orderId);
-        e.rec.fees = addCoins(e.rec.fees, [fee]);
+        sum.set(fee.denom, checkedAdd(sum.get(fee.denom) ?? 0n, fee.amount, `amount of ${fee.denom}`));
+        const e = t.entry;
+        e.rec.fees = addFee(e.rec.fees, fee);
         e.dirty = true;
         if (t.trade) {
-          if (t.isBuyer) t.trade.buyerFee = addCoins(t.trade.buyerFee, [fee]);
-          else t.trade.sellerFee = addCoins(t.trade.sellerFee, [fee]);
+          if (t.isBuyer) t.trade.buyerFee = addFee(t.trade.buyerFee, fee);
+          else t.trade.sellerFee = addFee(t.trade.sellerFee, fee);
         }
       }
-      if (total.length === 0) continue;
-      // `BankKeeper.subtractCoins` on the working copy
+      if (sum.size === 0) continue;
+      const total = coinList(sum);
+      // `BankKeeper.subtractCoins` on the working copy: every denom checked before any changes
       validateCoins(total, 'subtractCoins');
-      acc.coins = subCoins(acc.coins, total);
+      for (const c of total) {
+        const have = w.coins.get(c.denom) ?? 0n;
+        if (have < c.amount) throw insufficient('coins', have, c.amount, c.denom);
+      }
+      for (const c of total) w.coins.set(c.denom, w.coins.get(c.denom)! - c.amount);
       this.ctx.fees.add(total, FeeFor.Proposer);
     }
   }
@@ -310,41 +428,53 @@ export class BlockRun {
     const kv = this.ctx.kv;
     const height = this.ctx.block.height;
     const hrp = this.ctx.chain.hrp;
+    const events = this.ctx.events;
     // Sorted (pair, arrival) rather than in the order the match touched them: closed-order
     // sequence numbers and events must not depend on Map insertion order.
-    const dirty = [...this.orders.values()]
-      .filter((e) => e.dirty)
-      .sort((a, b) => (a.rec.symbol < b.rec.symbol ? -1 : a.rec.symbol > b.rec.symbol ? 1 : a.rec.seq < b.rec.seq ? -1 : a.rec.seq > b.rec.seq ? 1 : 0));
     const closed: OrderRecord[] = [];
-    for (const e of dirty) {
-      if (e.closed) {
-        if (!e.placed) deleteOpenOrder(kv, e.rec);
-        else if (e.rec.side === BUY) kv.delete(levelTotalKey(e.rec.symbol, e.rec.price));
-        closed.push(e.rec);
-        this.ctx.events.emit('dex_order', {
-          order_id: e.rec.id,
-          symbol: e.rec.symbol,
-          owner: encodeAddress(e.rec.owner, hrp),
-          status: e.rec.status,
-          cum_qty: e.rec.cumQty.toString(),
-          fee: coinsString(e.rec.fees),
-        });
-      } else {
-        putOpenOrder(kv, e.rec);
+    for (const symbol of [...this.orders.keys()].sort()) {
+      const dirty = bySeq(this.orders.get(symbol)!);
+      /** BUY prices whose level total this loop dropped already (one delete per level, not per order). */
+      const dropped = new Set<bigint>();
+      let lastDropped = -1n;
+      for (const e of dirty) {
+        const o = e.rec;
+        if (e.closed) {
+          if (!e.placed) deleteOpenOrder(kv, o);
+          else if (o.side === BUY && o.price !== lastDropped && !dropped.has(o.price)) {
+            dropped.add(o.price);
+            lastDropped = o.price;
+            kv.delete(levelTotalKey(o.symbol, o.price));
+          }
+          closed.push(o);
+          events.emit('dex_order', [
+            ['order_id', o.id],
+            ['symbol', o.symbol],
+            ['owner', (e.bech ??= encodeAddress(o.owner, hrp))],
+            ['status', o.status],
+            ['cum_qty', o.cumQty.toString()],
+            ['fee', o.fees.length === 0 ? '' : coinsString(o.fees)],
+          ]);
+        } else {
+          putOpenOrder(kv, o);
+        }
       }
     }
     putClosedOrders(kv, closed, height);
     // placed orders the auction left alone rest as they are (the level total already counts them)
-    for (const [k, o] of this.placed) {
-      const e = this.orders.get(k);
-      if (!e || !e.dirty) putOpenOrder(kv, o, true);
+    for (const [symbol, placed] of this.placed) {
+      const entries = this.orders.get(symbol);
+      for (const [id, o] of placed) {
+        const e = entries?.get(id);
+        if (!e || !e.dirty) putOpenOrder(kv, o, true);
+      }
     }
-    const keys: Uint8Array[] = [];
-    for (const t of this.trades) {
-      const idx = Number(t.id.slice(t.id.indexOf('-') + 1));
-      const key = tradeKey(t.symbol, height, idx);
+    const keys: Uint8Array[] = new Array(this.trades.length);
+    for (let i = 0; i < this.trades.length; i++) {
+      const t = this.trades[i]!;
+      const key = tradeKey(t.symbol, height, this.tradeIdxs[i]!);
       kv.set(key, encodeTrade(t));
-      keys.push(key);
+      keys[i] = key;
     }
     putTradePruneIndex(kv, height, keys);
   }

@@ -27,7 +27,7 @@
  */
 import type { Address, Coin } from '../../codec/types.js';
 import { rootError } from '../../errors.js';
-import { bigintToBytes8BE, bytes8BEToBigint, compareBytes, concatBytes, utf8, writeU64BE } from '../../state/bytes.js';
+import { bigintToBytes8BE, bytes8BEToBigint, concatBytes, utf8, writeU64BE } from '../../state/bytes.js';
 import type { KVReader, KVWriter, ValueCodec } from '../../state/types.js';
 import { readDecoded, writeDecoded } from '../../state/decoded.js';
 import { INT64_MAX } from '../../codec/index.js';
@@ -109,7 +109,36 @@ function headNum(h: Uint8Array, v: bigint | number): Uint8Array {
 }
 
 
-export const pairKey = (symbol: string) => concatBytes(P_PAIR, utf8(symbol));
+/** `dex/p/<PAIR>`, memoised (read by every order); read-only. */
+const pairKeys = new Map<string, Uint8Array>();
+/**
+ * `bytes8BEToBigint` (same result and error) read byte by byte: a DataView over a small array
+ * (values read from state up to 64 bytes live on the V8 heap) makes V8 move it off-heap first,
+ * which costs more than the rest of an order's counter update.
+ */
+export function readU64BE(b: Uint8Array): bigint {
+  if (b.length !== 8) throw new RangeError(`expected 8 bytes, got ${b.length}`);
+  const hi = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  const lo = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+  return hi < 0x200000 ? BigInt(hi * TWO32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** `bigintToBytes8BE(v)` (same errors), through a double while exact: no bigint shifts per counter write. */
+export function u64Bytes(v: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  writeU64BE(out, 0, v >= 0n && v <= MAX_SAFE_N ? Number(v) : v);
+  return out;
+}
+
+export const pairKey = (symbol: string): Uint8Array => {
+  let k = pairKeys.get(symbol);
+  if (!k) {
+    if (pairKeys.size >= 256) pairKeys.clear(); // symbols from txs that name unknown pairs must not pile up
+    k = concatBytes(P_PAIR, utf8(symbol));
+    pairKeys.set(symbol, k);
+  }
+  return k;
+};
 export const bookPrefix = (symbol: string) => concatBytes(P_BOOK, utf8(symbol), SEP);
 export const bookSidePrefix = (symbol: string, side: 1 | 2) => concatBytes(bookPrefix(symbol), Uint8Array.of(side));
 export const priceKey = (side: 1 | 2, price: bigint) => bigintToBytes8BE(side === 1 ? INT64_MAX - price : price);
@@ -132,7 +161,7 @@ export const pendingPrefix = (symbol: string) => concatBytes(P_PENDING, utf8(sym
 export const pendingKey = (symbol: string, id: string) => headStr(symbolHead(P_PENDING, symbol), id);
 export const journalKey = (symbol: string, seq: bigint) => concatBytes(journalPrefix(symbol), bigintToBytes8BE(seq));
 export const tagKey = (symbol: string) => concatBytes(P_TAG, utf8(symbol));
-export const closedKey = (owner: Address, height: number, seq: bigint): Uint8Array => {
+export const closedKey = (owner: Address, height: number, seq: bigint | number): Uint8Array => {
   const at = P_CLOSED.length + owner.length;
   const out = new Uint8Array(at + 16);
   out.set(P_CLOSED, 0);
@@ -199,27 +228,43 @@ const STATUS_CODES: readonly OrderStatusValue[] = [
 ];
 const STATUS_INDEX = new Map(STATUS_CODES.map((s, i) => [s, i]));
 const TWO32 = 4294967296;
+const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
 
 function formatError(what: string, b: Uint8Array): Error {
   const hint = b.length > 0 && b[0] === 0x5b ? ' (JSON: written by an older dexchain; start from a fresh data dir)' : '';
   return rootError('internal', `dex: stored ${what} is not in the current record format ${FORMAT}${hint}`);
 }
 
-/** Growable write buffer, shared by the (synchronous) encoders: `done()` copies out. */
+/** Bytes per slab of `Writer`: records are written straight into it and handed out as views. */
+const SLAB = 64 * 1024;
+/** Strings at least this long are written with `encodeInto` (native), shorter ones byte by byte. */
+const LONG_STR = 24;
+
+/**
+ * Write buffer shared by the (synchronous) encoders. Records are written into a slab and
+ * `done()` hands out a view of the bytes just written (no copy, no ArrayBuffer per record: an
+ * off-heap allocation costs more than encoding an order); a record that does not fit moves to
+ * a new slab. A record's bytes are never written again once handed out.
+ */
 class Writer {
-  buf = new Uint8Array(1024);
+  buf = new Uint8Array(SLAB);
   dv = new DataView(this.buf.buffer);
+  /** Start of the record being written. */
+  start = 0;
   n = 0;
   reset(): this {
-    this.n = 0;
+    this.n = this.start;
     return this;
   }
   private room(k: number): void {
     if (this.n + k <= this.buf.length) return;
-    const nb = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
-    nb.set(this.buf.subarray(0, this.n));
+    const len = this.n - this.start;
+    const nb = new Uint8Array(Math.max(SLAB, (len + k) * 2));
+    nb.set(this.buf.subarray(this.start, this.n));
     this.buf = nb;
     this.dv = new DataView(nb.buffer);
+    this.start = 0;
+    this.n = len;
   }
   u8(v: number): void {
     this.room(1);
@@ -235,9 +280,17 @@ class Writer {
   }
   /** int64 amount; anything outside int64 is a bug upstream, refused rather than truncated. */
   i64(v: bigint): void {
-    if (v > INT64_MAX || v < -INT64_MAX - 1n) throw rootError('internal', `dex: amount ${v} outside int64`);
     this.room(8);
-    this.dv.setBigInt64(this.n, v);
+    if (v >= 0n && v <= MAX_SAFE_N) {
+      // amounts are small non-negative numbers: two uint32 words, cheaper than setBigInt64
+      const x = Number(v);
+      const hi = Math.floor(x / TWO32);
+      this.dv.setUint32(this.n, hi);
+      this.dv.setUint32(this.n + 4, x - hi * TWO32);
+    } else {
+      if (v > INT64_MAX || v < -INT64_MAX - 1n) throw rootError('internal', `dex: amount ${v} outside int64`);
+      this.dv.setBigInt64(this.n, v);
+    }
     this.n += 8;
   }
   bytes(b: Uint8Array): void {
@@ -249,24 +302,26 @@ class Writer {
     // UTF-8 is at most 3 bytes per UTF-16 unit
     const n = s.length;
     this.room(2 + n * 3);
-    // ids, symbols, hashes are ASCII: written byte by byte (encodeInto costs more than short strings)
     const buf = this.buf;
     const at = this.n + 2;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      buf[at + i] = c;
+    if (n < LONG_STR) {
+      // ids, symbols, hashes are ASCII: short ones written byte by byte
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        this.dv.setUint16(this.n, n);
+        this.n = at + n;
+        return;
+      }
     }
-    if (i === n && n <= 0xffff) {
-      this.dv.setUint16(this.n, n);
-      this.n = at + n;
-      return;
-    }
-    const r = enc.encodeInto(s, this.buf.subarray(this.n + 2));
+    const r = enc.encodeInto(s, buf.subarray(at, at + n * 3));
     if (r.written > 0xffff) throw rootError('internal', 'dex: string too long for a record');
     this.dv.setUint16(this.n, r.written);
-    this.n += 2 + r.written;
+    this.n = at + r.written;
   }
   coins(c: readonly Coin[]): void {
     this.room(2);
@@ -278,7 +333,10 @@ class Writer {
     }
   }
   done(): Uint8Array {
-    return this.buf.slice(0, this.n);
+    const out = this.buf.subarray(this.start, this.n);
+    // next record starts 8-aligned (keeps views of one slab apart, DataView reads aligned)
+    this.start = this.n = Math.min((this.n + 7) & ~7, this.buf.length);
+    return out;
   }
 }
 
@@ -311,7 +369,9 @@ class Reader {
     return v;
   }
   i64(): bigint {
-    const v = this.dv.getBigInt64(this.n);
+    const hi = this.dv.getInt32(this.n);
+    // non-negative below 2^53 (every amount in practice): one double → bigint, cheaper than getBigInt64
+    const v = hi >= 0 && hi < 0x200000 ? BigInt(hi * TWO32 + this.dv.getUint32(this.n + 4)) : this.dv.getBigInt64(this.n);
     this.n += 8;
     return v;
   }
@@ -520,8 +580,8 @@ export function readParams(kv: KVReader, parse: (raw: unknown) => DexParams): De
 export function nextSeq(kv: KVWriter): bigint {
   const raw = kv.get(K_SEQ);
   if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
-  const n = raw ? bytes8BEToBigint(raw) : 1n;
-  kv.set(K_SEQ, bigintToBytes8BE(n + 1n));
+  const n = raw ? readU64BE(raw) : 1n;
+  kv.set(K_SEQ, u64Bytes(n + 1n));
   return n;
 }
 
@@ -529,8 +589,8 @@ export function nextSeq(kv: KVWriter): bigint {
 export function nextSeqs(kv: KVWriter, n: number): bigint {
   const raw = kv.get(K_SEQ);
   if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
-  const first = raw ? bytes8BEToBigint(raw) : 1n;
-  kv.set(K_SEQ, bigintToBytes8BE(first + BigInt(n)));
+  const first = raw ? readU64BE(raw) : 1n;
+  kv.set(K_SEQ, u64Bytes(first + BigInt(n)));
   return first;
 }
 
@@ -595,33 +655,68 @@ export function putClosedOrder(kv: KVWriter, o: OrderRecord, height: number): vo
 
 /** Several orders into the closed history with one prune-index key for the block (EndBlock). */
 export function putClosedOrders(kv: KVWriter, orders: readonly OrderRecord[], height: number): void {
-  if (orders.length === 0) return;
-  const entries: Uint8Array[] = [];
+  const n = orders.length;
+  if (n === 0) return;
   // the numbers `nextSeq` would hand out one by one, with one counter read and one write
-  let seq = nextSeqs(kv, orders.length);
-  for (const o of orders) {
-    kv.set(closedKey(o.owner, height, seq), encodeOrder(o));
-    entries.push(concatBytes(o.owner, bigintToBytes8BE(seq)));
-    seq++;
+  const firstSeq = nextSeqs(kv, n);
+  // sequence numbers as doubles while they are exact (always, in practice): no bigint per order
+  const exact = firstSeq + BigInt(n) <= MAX_SAFE_N;
+  const first = exact ? Number(firstSeq) : 0;
+  const seqAt = (i: number): bigint | number => (exact ? first + i : firstSeq + BigInt(i));
+  const owners: string[] = new Array(n);
+  const order: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = orders[i]!;
+    kv.set(closedKey(o.owner, height, seqAt(i)), encodeOrder(o)); // (20-byte owners only)
+    owners[i] = latin1Slice.call(o.owner, 0, 20);
+    order[i] = i;
   }
-  // (owner, seq) order, as the per-order prune keys sort
-  entries.sort(compareBytes);
-  appendList(kv, closedPruneListKey(height), entries);
+  // prune entries owner20 ‖ seq(8) in (owner, seq) byte order, as the per-order prune keys sort:
+  // owners as latin1 strings compare as their bytes; equal owners keep arrival (= seq) order
+  order.sort((a, b) => (owners[a]! < owners[b]! ? -1 : owners[a]! > owners[b]! ? 1 : a - b));
+  const key = closedPruneListKey(height);
+  const old = listHead(kv, key);
+  const out = new Uint8Array(old.length + n * 28);
+  out.set(old, 0);
+  let at = old.length;
+  for (const i of order) {
+    out.set(orders[i]!.owner, at);
+    writeU64BE(out, at + 20, seqAt(i));
+    at += 28;
+  }
+  kv.set(key, out);
 }
 
 /** Prune index of a block's trades: their keys, appended (a block may flush twice). */
 export function putTradePruneIndex(kv: KVWriter, height: number, tradeKeys: readonly Uint8Array[]): void {
   if (tradeKeys.length === 0) return;
-  appendList(kv, tradePruneKey(height), tradeKeys.map((k) => concatBytes(u16(k.length), k)));
+  const key = tradePruneKey(height);
+  const old = listHead(kv, key);
+  let n = old.length;
+  for (const k of tradeKeys) n += 2 + k.length;
+  // one buffer for the list: entries u16(length) ‖ key
+  const out = new Uint8Array(n);
+  out.set(old, 0);
+  let at = old.length;
+  for (const k of tradeKeys) {
+    out[at] = k.length >> 8;
+    out[at + 1] = k.length & 0xff;
+    out.set(k, at + 2);
+    at += 2 + k.length;
+  }
+  kv.set(key, out);
 }
 
 const u16 = (n: number): Uint8Array => Uint8Array.of(n >> 8, n & 0xff);
 
-function appendList(kv: KVWriter, key: Uint8Array, entries: readonly Uint8Array[]): void {
+/** The stored prune list at `key`, or a new one's header. */
+function listHead(kv: KVReader, key: Uint8Array): Uint8Array {
   const old = kv.get(key);
   if (old && (old.length === 0 || old[0] !== FORMAT)) throw formatError('prune index', old);
-  kv.set(key, concatBytes(old ?? Uint8Array.of(FORMAT), ...entries));
+  return old ?? Uint8Array.of(FORMAT);
 }
+
+
 
 /** Entries of a closed-order prune list: [owner, seq]. */
 export function readClosedPruneList(v: Uint8Array): [Address, bigint][] {
