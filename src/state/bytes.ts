@@ -78,7 +78,8 @@ const U64_MAX = (1n << 64n) - 1n;
 /** 8-byte big-endian unsigned encoding, so numeric order equals byte order. */
 export function bigintToBytes8BE(v: bigint | number): Uint8Array {
   const out = new Uint8Array(8);
-  writeU64BE(out, 0, v);
+  // a bigint within 2^53 goes through the number path: no bigint shifts
+  writeU64BE(out, 0, typeof v === 'bigint' && v >= 0n && v <= 9007199254740991n ? Number(v) : v);
   return out;
 }
 
@@ -109,9 +110,16 @@ export function writeU64BE(out: Uint8Array, o: number, v: bigint | number): void
   out[o + 7] = lo & 0xff;
 }
 
+/**
+ * The inverse of `bigintToBytes8BE`, read byte by byte: a DataView over a small array (values read
+ * from state up to 64 bytes live on the V8 heap) makes V8 move it off-heap first, which cost more
+ * than the read. Through a double while exact.
+ */
 export function bytes8BEToBigint(b: Uint8Array): bigint {
   if (b.length !== 8) throw new RangeError(`expected 8 bytes, got ${b.length}`);
-  return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, false);
+  const hi = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  const lo = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+  return hi < 0x200000 ? BigInt(hi * 4294967296 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** Height (a safe integer) as 8 sortable bytes. */

@@ -111,24 +111,8 @@ function headNum(h: Uint8Array, v: bigint | number): Uint8Array {
 
 /** `dex/p/<PAIR>`, memoised (read by every order); read-only. */
 const pairKeys = new Map<string, Uint8Array>();
-/**
- * `bytes8BEToBigint` (same result and error) read byte by byte: a DataView over a small array
- * (values read from state up to 64 bytes live on the V8 heap) makes V8 move it off-heap first,
- * which costs more than the rest of an order's counter update.
- */
-export function readU64BE(b: Uint8Array): bigint {
-  if (b.length !== 8) throw new RangeError(`expected 8 bytes, got ${b.length}`);
-  const hi = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-  const lo = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
-  return hi < 0x200000 ? BigInt(hi * TWO32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
-}
-
-/** `bigintToBytes8BE(v)` (same errors), through a double while exact: no bigint shifts per counter write. */
-export function u64Bytes(v: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  writeU64BE(out, 0, v >= 0n && v <= MAX_SAFE_N ? Number(v) : v);
-  return out;
-}
+/** Counters and level totals: the state layer's uint64 codec. */
+export { bytes8BEToBigint as readU64BE, bigintToBytes8BE as u64Bytes };
 
 export const pairKey = (symbol: string): Uint8Array => {
   let k = pairKeys.get(symbol);
@@ -580,8 +564,8 @@ export function readParams(kv: KVReader, parse: (raw: unknown) => DexParams): De
 export function nextSeq(kv: KVWriter): bigint {
   const raw = kv.get(K_SEQ);
   if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
-  const n = raw ? readU64BE(raw) : 1n;
-  kv.set(K_SEQ, u64Bytes(n + 1n));
+  const n = raw ? bytes8BEToBigint(raw) : 1n;
+  kv.set(K_SEQ, bigintToBytes8BE(n + 1n));
   return n;
 }
 
@@ -589,8 +573,8 @@ export function nextSeq(kv: KVWriter): bigint {
 export function nextSeqs(kv: KVWriter, n: number): bigint {
   const raw = kv.get(K_SEQ);
   if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
-  const first = raw ? readU64BE(raw) : 1n;
-  kv.set(K_SEQ, u64Bytes(first + BigInt(n)));
+  const first = raw ? bytes8BEToBigint(raw) : 1n;
+  kv.set(K_SEQ, bigintToBytes8BE(first + BigInt(n)));
   return first;
 }
 
