@@ -166,7 +166,8 @@ export function digestJson(x: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
 }
 
-function chainDigest(prev: Uint8Array, json: Uint8Array): Uint8Array {
+/** sha256(prev ‖ json): one link of a results digest chain. */
+export function chainDigest(prev: Uint8Array, json: Uint8Array): Uint8Array {
   const b = new Uint8Array(prev.length + json.length);
   b.set(prev, 0);
   b.set(json, prev.length);

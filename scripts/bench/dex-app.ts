@@ -19,7 +19,7 @@ import { memoryStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
-import { allocMeter, digestJson } from './app.js';
+import { allocMeter, chainDigest, digestJson } from './app.js';
 import { makeSenders, signer, signRoundRobin, type BenchSender } from './sign-blocks.js';
 
 const CHAIN_ID = 'bench-dex';
@@ -132,16 +132,9 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
     const c3 = cpuUs();
     t.allocBytes += meter.stop();
     if (digestOn) {
-      const cj = digestJson(checks);
-      const cb = new Uint8Array(32 + cj.length);
-      cb.set(checkDigest, 0);
-      cb.set(cj, 32);
-      checkDigest = sha256(cb);
+      checkDigest = chainDigest(checkDigest, digestJson(checks));
       t.checkDigest = toHex(checkDigest);
-      const json = JSON.stringify({ r: res.txResults, e: res.events, h: toHex(res.appHash), c: toHex(committed.appHash) }, (_k, v) =>
-        typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v,
-      );
-      digest = sha256(new Uint8Array([...digest, ...new TextEncoder().encode(json)]));
+      digest = chainDigest(digest, digestJson({ r: res.txResults, e: res.events, h: toHex(res.appHash), c: toHex(committed.appHash) }));
       t.digest = toHex(digest);
     }
     t.wallMs += performance.now() - t0;

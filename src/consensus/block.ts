@@ -507,6 +507,17 @@ export function knownBlockTxHashes(txs: readonly Uint8Array[], hashes: string[])
   listHashes.set(txs, hashes);
 }
 
+/**
+ * For a proposer: `txs` is what the app kept of the mempool's `candidates`, whose hashes the
+ * mempool handed out. When the app kept a prefix (the same tx objects), those hashes serve the
+ * block; otherwise they are computed when first asked for.
+ */
+export function knownReapedTxHashes(txs: readonly Uint8Array[], candidates: readonly Uint8Array[], candidateHashes: readonly string[]): void {
+  if (candidateHashes.length !== candidates.length || txs.length > candidates.length) return;
+  for (let i = 0; i < txs.length; i++) if (txs[i] !== candidates[i]) return;
+  knownBlockTxHashes(txs, candidateHashes.slice(0, txs.length));
+}
+
 /** Merkle root over SHA256(tx): the header's `dataHash`. */
 export function txsHash(txs: readonly Uint8Array[]): Uint8Array {
   return txsHashFromHex(blockTxHashes(txs));

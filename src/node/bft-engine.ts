@@ -20,7 +20,7 @@
  */
 import { ConsensusCore, walEntryToEvent, type ConsensusAction, type ConsensusEvent, type CreateBlockArgs, type TimeoutConfig } from '../consensus/state-machine.js';
 import { GuardedSigner } from '../consensus/signer.js';
-import { blockTxHashes, commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, knownBlockTxHashes, txsHash } from '../consensus/block.js';
+import { blockTxHashes, commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, knownReapedTxHashes, txsHash } from '../consensus/block.js';
 import { bytesEqual, ed25519Verify, toHex, type SigVerifier } from '../consensus/crypto-adapter.js';
 import { VoteType, type Block, type Commit, type DuplicateVoteEvidence, type Header } from '../consensus/types.js';
 import type { Application } from '../app/abci.js';
@@ -366,7 +366,6 @@ export class BftEngine implements ConsensusEngine {
         if (err) d.log.error({ height: h, err }, 'validator updates refused; the set is unchanged');
         else if (resp.validatorUpdates.length > 0) d.log.info({ height: h, updates: resp.validatorUpdates.length, effective: h + 2 }, 'validator set changes');
       },
-      blockTxHashes(block.txs),
     );
     d.metrics?.blockApply.observe((performance.now() - t0) / 1000);
     this.wal.endHeight(h);
@@ -401,7 +400,7 @@ export class BftEngine implements ConsensusEngine {
     const candidates = d.mempool.reap(d.maxBlockBytes, d.maxBlockTxs, reapedHashes);
     const txs = d.app.prepareProposal(candidates, d.maxBlockBytes);
     // the mempool hashed these txs already: the header, the duplicate check and the executor reuse it
-    if (txs.length <= candidates.length && txs.every((tx, i) => tx === candidates[i])) knownBlockTxHashes(txs, reapedHashes.slice(0, txs.length));
+    knownReapedTxHashes(txs, candidates, reapedHashes);
     const evidence = this.pool.pending(h).filter((ev) => !checkEvidence(ev, d.chainId, d.valsets.get(ev.voteA.height), this.verify));
     const header: Header = {
       chainId: d.chainId,

@@ -10,7 +10,7 @@
 import type { Application, FinalizeBlockResponse, TxResult, VoteInfo } from '../app/abci.js';
 import type { Block, Commit } from '../consensus/types.js';
 import { CommitFlag } from '../consensus/types.js';
-import { encodeBlock, decodeBlock, encodeCommit, headerHash, merkleRoot } from '../consensus/block.js';
+import { blockTxHashes, encodeBlock, decodeBlock, encodeCommit, headerHash, merkleRoot } from '../consensus/block.js';
 import type { BlockStore, StoredTxResult } from '../store/index.js';
 import { decodeTx, encodeAddress, txHashHex } from '../codec/index.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
@@ -109,13 +109,13 @@ export class BlockExecutor {
     commit: Commit,
     powers: Map<string, bigint>,
     beforeSave?: (response: FinalizeBlockResponse) => Promise<void>,
-    knownTxHashes?: readonly string[],
   ): Promise<AppliedBlock> {
     const started = performance.now();
     const hash = headerHash(block.header);
     // Signatures of txs this node has not seen yet are verified on the worker pool in parallel.
-    // Hashed once (here, or by the producer that reaped them) for pre-verification and execution.
-    const txHashes = knownTxHashes && knownTxHashes.length === block.txs.length ? knownTxHashes : block.txs.map((tx) => txHashHex(tx));
+    // The block's tx hashes are computed once per tx list (or taken from the mempool by the
+    // proposer) and shared with the data hash check, pre-verification and execution.
+    const txHashes = blockTxHashes(block.txs);
     await this.preverify(block.txs, txHashes);
     const tVerified = performance.now();
     const response = this.execute(block, hash, powers, txHashes);
@@ -205,8 +205,9 @@ export class BlockExecutor {
       const block = decodeBlock(bytes);
       const hash = headerHash(block.header);
       this.log.info({ height: h }, 'replaying stored block into the app');
-      await this.preverify(block.txs);
-      const response = this.execute(block, hash, powersAt(h - 1));
+      const txHashes = blockTxHashes(block.txs);
+      await this.preverify(block.txs, txHashes);
+      const response = this.execute(block, hash, powersAt(h - 1), txHashes);
       const { appHash } = await this.app.commit();
       this.lastResultsHash = resultsHash(response.txResults);
       // The next stored block (if any) names the app hash this replay must reproduce.
@@ -221,8 +222,7 @@ export class BlockExecutor {
       if (bytes) {
         const block = decodeBlock(bytes);
         const results: TxResult[] = [];
-        for (const tx of block.txs) {
-          const h = toHex(sha256(tx)).toUpperCase();
+        for (const h of blockTxHashes(block.txs)) {
           const t = await this.blocks.loadTx(h);
           if (t) results.push({ code: t.result.code, log: t.result.log, data: t.result.data, events: t.result.events, hash: h });
         }

@@ -7,8 +7,7 @@
  */
 import type { Block, Commit, Header, Vote } from '../consensus/types.js';
 import { CommitFlag, VoteType } from '../consensus/types.js';
-import { headerHash, txsHashFromHex, commitHash, voteSignBytes, decodeBlock, decodeCommit } from '../consensus/block.js';
-import { txHashHex } from '../codec/tx.js';
+import { headerHash, knownReapedTxHashes, txsHash, commitHash, voteSignBytes, decodeBlock, decodeCommit } from '../consensus/block.js';
 import { ed25519Sign } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Application } from '../app/abci.js';
@@ -116,8 +115,8 @@ export class SoloProducer implements ConsensusEngine {
       return;
     }
     const txs = this.d.app.prepareProposal(candidates, this.d.maxBlockBytes);
-    // the mempool's hashes serve the header and the executor when the app kept a prefix of the candidates
-    const txHashes = keptPrefix(candidates, txs) ? reapedHashes.slice(0, txs.length) : txs.map((tx) => txHashHex(tx));
+    // the mempool hashed these txs already: the header and the executor reuse it
+    knownReapedTxHashes(txs, candidates, reapedHashes);
     const now = this.d.now?.() ?? Date.now();
     const height = this.height + 1;
     const header: Header = {
@@ -126,7 +125,7 @@ export class SoloProducer implements ConsensusEngine {
       timeMs: Math.max(now, this.lastTimeMs + 1),
       lastBlockId: { hash: this.lastBlockHash },
       lastCommitHash: height === 1 ? EMPTY : commitHash(this.lastCommit),
-      dataHash: txsHashFromHex(txHashes),
+      dataHash: txsHash(txs),
       validatorsHash: this.d.validatorsHash,
       nextValidatorsHash: this.d.validatorsHash,
       appHash: this.d.app.info().lastBlockAppHash,
@@ -153,7 +152,7 @@ export class SoloProducer implements ConsensusEngine {
       blockId: { hash },
       signatures: [{ flag: CommitFlag.Commit, validatorAddress: this.d.key.address, timeMs: header.timeMs, signature }],
     };
-    await this.d.executor.apply(block, commit, this.d.powers, undefined, txHashes);
+    await this.d.executor.apply(block, commit, this.d.powers);
     this.height = height;
     this.lastTimeMs = header.timeMs;
     this.lastBlockHash = hash;
@@ -161,11 +160,4 @@ export class SoloProducer implements ConsensusEngine {
     const spent = Date.now() - started;
     this.schedule(Math.max(0, this.d.blockIntervalMs - spent));
   }
-}
-
-/** Whether `kept` is `candidates` or a prefix of it (the same tx objects). */
-function keptPrefix(candidates: readonly Uint8Array[], kept: readonly Uint8Array[]): boolean {
-  if (kept.length > candidates.length) return false;
-  for (let i = 0; i < kept.length; i++) if (kept[i] !== candidates[i]) return false;
-  return true;
 }

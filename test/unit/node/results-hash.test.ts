@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { resultsHash } from '../../../src/node/executor.js';
-import { blockTxHashes, knownBlockTxHashes, merkleRoot, txsHash, txsHashFromHex } from '../../../src/consensus/block.js';
+import { blockTxHashes, knownBlockTxHashes, knownReapedTxHashes, merkleRoot, txsHash, txsHashFromHex } from '../../../src/consensus/block.js';
 import { sha256 } from '../../../src/crypto/hash.js';
 import { txHashHex } from '../../../src/codec/tx.js';
 import type { TxResult } from '../../../src/app/abci.js';
@@ -52,5 +52,16 @@ describe('header hash shortcuts', () => {
       { numRuns: 200 },
     );
     assert.throws(() => knownBlockTxHashes([new Uint8Array(1)], []), /0 hashes for 1 txs/);
+  });
+
+  it("a proposer's kept prefix takes the mempool's hashes; anything else is hashed when asked", () => {
+    const candidates = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+    const marked = ['A1', 'A2', 'A3']; // not real hashes: shows which source was used
+    const prefix = candidates.slice(0, 2);
+    knownReapedTxHashes(prefix, candidates, marked);
+    assert.deepEqual(blockTxHashes(prefix), ['A1', 'A2']);
+    const reordered = [candidates[1]!, candidates[0]!];
+    knownReapedTxHashes(reordered, candidates, marked);
+    assert.deepEqual(blockTxHashes(reordered), reordered.map((t) => txHashHex(t)));
   });
 });
