@@ -93,21 +93,24 @@ async function main(): Promise<void> {
   const ms = runMatchScaleBench(quick ? { sizes: [10_000, 100_000] } : {});
   for (const r of ms.rows) rows.push([`match: 1,000 new orders/block on ${f0(r.resting)} resting`, `${f0(r.ordersPerSec)} orders/s (${f2(r.msPerBlock)} ms/block)`, `${f2(r.ratio)} × one sort of 100k bigints`]);
 
-  // One validator, the load generator in a second process, 60 s at the issue's target rate.
-  const rate = quick ? 2000 : 10_000;
+  // One validator, the load generator in a second process, 60 s offered a tenth above the
+  // issue's target rate: the steady commit rate then says what the node sustains (at exactly the
+  // target, a node that keeps up shows the target minus noise, and the whole-span rate always
+  // falls short by the pipeline's tail).
+  const rate = quick ? 2000 : 11_000;
   const duration = quick ? 10 : 60;
   const t = await nodeLoad('transfer:100', rate, duration);
   rows.push([
     `node (1 validator, loopback): signed transfers offered at ${f0(rate)}/s for ${duration} s`,
-    `${f0(t.committedPerSec as number)} committed tx/s, p50 ${f0(t.latencyP50Ms as number)} ms, p99 ${f0(t.latencyP99Ms as number)} ms, lost ${t.lost}, RSS ${f0(t.rssMb)} MB`,
-    `${f2((t.committedPerSec as number) / v.baselinePerSec)} × native 1-thread verifies/s`,
+    `${f0(t.steadyPerSec as number)} tx/s sustained (${f0(t.committedPerSec as number)}/s first send to last commit, ${f0(t.pendingAtSendEnd as number)} pending when sending stopped), p50 ${f0(t.latencyP50Ms as number)} ms, p99 ${f0(t.latencyP99Ms as number)} ms, lost ${t.lost}, RSS ${f0(t.rssMb)} MB`,
+    `${f2((t.steadyPerSec as number) / v.baselinePerSec)} × native 1-thread verifies/s`,
   ]);
 
-  const orate = quick ? 1000 : 8000;
+  const orate = quick ? 1000 : 8800;
   const o = await runOrdersBench({ rate: orate, durationSec: quick ? 10 : 30, verifiesPerSec: v.baselinePerSec });
   rows.push([
     `node (1 validator): signed orders offered at ${f0(orate)}/s (matched every block)`,
-    `${f0(o.committedPerSec)} committed orders/s, p50 ${f0(o.latencyP50Ms)} ms, p99 ${f0(o.latencyP99Ms)} ms, lost ${o.lost}`,
+    `${f0(o.report.steadyPerSec)} orders/s sustained (${f0(o.committedPerSec)}/s first send to last commit, ${f0(o.report.pendingAtSendEnd)} pending when sending stopped), p50 ${f0(o.latencyP50Ms)} ms, p99 ${f0(o.latencyP99Ms)} ms, lost ${o.lost}`,
     `${f2(o.ratio)} × native 1-thread verifies/s`,
   ]);
 

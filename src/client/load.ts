@@ -54,7 +54,16 @@ export interface LoadReport {
   committed: number;
   committedOk: number;
   submittedPerSec: number;
+  /** Committed txs over the span from the first send to the last commit (the pipeline's tail included). */
   committedPerSec: number;
+  /**
+   * The sustained commit rate: committed txs per second between two block arrivals while the
+   * generator was still sending, after a warm-up (a tenth of the run, at least 2 s). Below the
+   * offered rate, the node is falling behind; at it, the node keeps up.
+   */
+  steadyPerSec: number;
+  /** Txs sent but not yet in a block when the generator stopped sending: the backlog. */
+  pendingAtSendEnd: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
   rejectsByCode: Record<string, number>;
@@ -63,6 +72,18 @@ export interface LoadReport {
   lost: number;
   /** Sends repeated because the node pushed back (busy), not counted as submitted twice. */
   retried: number;
+}
+
+/**
+ * Committed txs per second between the first block mark at or after `from` and the last at or
+ * before `to`; undefined when those are less than a second apart (too short a window to say).
+ */
+export function steadyRate(marks: readonly { at: number; committed: number }[], from: number, to: number): number | undefined {
+  const a = marks.find((m) => m.at >= from);
+  let b: { at: number; committed: number } | undefined;
+  for (const m of marks) if (m.at <= to) b = m;
+  if (!a || !b || b.at - a.at < 1000) return undefined;
+  return (b.committed - a.committed) / ((b.at - a.at) / 1000);
 }
 
 function pct(sorted: number[], p: number): number {
@@ -261,6 +282,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   let following = true;
   let blocks = 0;
   let lastCommitAt = 0;
+  /** Per block seen: arrival time and the committed count after it, for the steady rate. */
+  const marks: { at: number; committed: number }[] = [];
   const seeTxs = (txs: { hash: string; code: number }[]): void => {
     const now = Date.now();
     blocks++;
@@ -275,6 +298,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       latencies[latencyCount++] = now - sentAt[k]!;
       lastCommitAt = now;
     }
+    marks.push({ at: now, committed });
   };
   // Committed blocks arrive pushed over the node's websocket (`blocks` topic: tx hashes and
   // codes), which costs the node little; without a websocket, the generator polls the RPC.
@@ -422,6 +446,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     await Promise.race([sleep(50), Promise.all(lanes.map((l) => l.busy))]);
   }
   const sendSec = (Date.now() - t0) / 1000;
+  const pendingAtSendEnd = pendingCount;
   const drainUntil = Date.now() + (o.drainSec ?? 30) * 1000;
   while (pendingCount > 0 && Date.now() < drainUntil) {
     await sleep(200);
@@ -434,6 +459,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   await follower;
   client.close();
   const commitSpanSec = Math.max(sendSec, ((lastCommitAt || Date.now()) - t0) / 1000);
+  const committedPerSec = committed / commitSpanSec;
   const sorted = Array.from(latencies.subarray(0, latencyCount)).sort((a, b) => a - b);
   return {
     chainId,
@@ -444,7 +470,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     committed,
     committedOk,
     submittedPerSec: submitted / sendSec,
-    committedPerSec: committed / commitSpanSec,
+    committedPerSec,
+    steadyPerSec: steadyRate(marks, t0 + Math.max(2000, o.durationSec * 100), t0 + sendSec * 1000) ?? committedPerSec,
+    pendingAtSendEnd,
     latencyP50Ms: pct(sorted, 0.5),
     latencyP99Ms: pct(sorted, 0.99),
     rejectsByCode: rejects,
