@@ -4,6 +4,8 @@
  * checked with `checkEvidence` before voting for it; once committed it leaves the pool and is
  * remembered so it is not proposed again. The app makes punishment idempotent (a jailed
  * validator is not punished twice), which covers evidence re-proposed after a restart.
+ * Pending items are kept in `data/evidence.bin` (see evidence-file.ts) so a restart does not
+ * forget them.
  */
 import { validateVoteBasic, voteSignBytes } from '../consensus/block.js';
 import { bytesEqual, toHex, type SigVerifier } from '../consensus/crypto-adapter.js';
@@ -42,9 +44,29 @@ export function checkEvidence(ev: DuplicateVoteEvidence, chainId: string, set: V
   return undefined;
 }
 
+/** Where the pool keeps its pending items across restarts (`EvidenceFile`, or none in tests). */
+export interface EvidenceSink {
+  save(pending: readonly DuplicateVoteEvidence[]): void;
+}
+
 export class EvidencePool {
   private readonly pendingByKey = new Map<string, DuplicateVoteEvidence>();
   private readonly committed = new Set<string>();
+
+  /**
+   * `restored`: pending items read back at start (from `sink`'s file); they are re-checked by
+   * the proposer like any pending item before they go into a block.
+   */
+  constructor(
+    private readonly sink?: EvidenceSink,
+    restored: readonly DuplicateVoteEvidence[] = [],
+  ) {
+    for (const ev of restored) this.pendingByKey.set(evidenceKey(ev), ev);
+  }
+
+  private persist(): void {
+    this.sink?.save([...this.pendingByKey.values()]);
+  }
 
   get size(): number {
     return this.pendingByKey.size;
@@ -55,6 +77,7 @@ export class EvidencePool {
     const k = evidenceKey(ev);
     if (this.pendingByKey.has(k) || this.committed.has(k)) return false;
     this.pendingByKey.set(k, ev);
+    this.persist();
     return true;
   }
 
@@ -65,20 +88,26 @@ export class EvidencePool {
   /** What the next block should carry, oldest heights first, at most MAX_EVIDENCE_PER_BLOCK. */
   pending(currentHeight: number): DuplicateVoteEvidence[] {
     const out: DuplicateVoteEvidence[] = [];
+    let expired = false;
     for (const [k, ev] of this.pendingByKey) {
-      if (ev.voteA.height < currentHeight - MAX_EVIDENCE_AGE_HEIGHTS) this.pendingByKey.delete(k);
-      else out.push(ev);
+      if (ev.voteA.height < currentHeight - MAX_EVIDENCE_AGE_HEIGHTS) {
+        this.pendingByKey.delete(k);
+        expired = true;
+      } else out.push(ev);
     }
+    if (expired) this.persist();
     out.sort((x, y) => x.voteA.height - y.voteA.height || (evidenceKey(x) < evidenceKey(y) ? -1 : 1));
     return out.slice(0, MAX_EVIDENCE_PER_BLOCK);
   }
 
   markCommitted(evs: readonly DuplicateVoteEvidence[]): void {
+    let removed = false;
     for (const ev of evs) {
       const k = evidenceKey(ev);
-      this.pendingByKey.delete(k);
+      if (this.pendingByKey.delete(k)) removed = true;
       this.committed.add(k);
     }
     makeRoom(this.committed, 10_001);
+    if (removed) this.persist();
   }
 }
