@@ -8,15 +8,23 @@
  * - Peers' statuses are polled every `pollMs`; a peer ahead by more than `catchUpLag` heights
  *   starts a sync at once (and `catchingUp` is true until we are level), a smaller lag only after
  *   our height has not moved for `stuckMs` (normal consensus usually closes it first).
- * - The commit used for block h is the next block's `lastCommit` when the batch holds it (the
+ * - A round fetches from every peer that is ahead at once: the range is cut into batches handed
+ *   to different peers (a few in flight per peer, a bounded window ahead of the next height; see
+ *   `block-sync-scheduler.ts`), and blocks are applied strictly in height order as they arrive.
+ * - The commit used for block h is the next block's `lastCommit` when the same peer sent it (the
  *   canonical one), else the peer's stored seen-commit for h.
- * - A peer whose block or commit does not verify is penalised and the batch dropped.
+ * - A peer whose answer fails (no answer within `requestTimeoutMs`, an error, undecodable, wrong
+ *   heights, a block or commit that does not verify) is penalised, avoided for the rest of the
+ *   round, and its batches are asked of other peers. A short answer is no fault (the peer may be
+ *   behind): the rest is asked elsewhere. The round ends early only when no peer left can serve.
  * - We serve our own stored blocks to others (`setBlockProvider`).
  */
 import { decodeBlock, decodeCommit } from '../consensus/block.js';
 import type { Block, Commit } from '../consensus/types.js';
+import { PENALTY } from '../p2p/limits.js';
 import type { BlockEntry, Network } from '../p2p/types.js';
 import type { BlockStore } from '../store/index.js';
+import { BatchScheduler, type BatchRequest, type SchedPeer } from './block-sync-scheduler.js';
 import type { Logger } from './logger.js';
 
 export interface BlockSyncSink {
@@ -35,8 +43,26 @@ export interface BlockSyncOptions {
   stuckMs?: number;
   /** Blocks asked per request (default 50). */
   batch?: number;
+  /** Requests in flight to one peer at a time (default 2). */
+  perPeer?: number;
+  /** Requests in flight in total (default 16); also bounds the blocks buffered ahead of the next one. */
+  maxInFlight?: number;
+  /** A request not answered within this fails and its batch goes to another peer (ms, default 15000). */
+  requestTimeoutMs?: number;
   /** Show a cli-progress bar (default: stdout is a TTY). */
   progressBar?: boolean;
+}
+
+interface Fetched {
+  block: Block;
+  /** The serving peer's stored commit for this height (used when the next block is not at hand). */
+  seen: Commit;
+}
+
+/** What one sync round's requests report to. */
+interface Round {
+  sched: BatchScheduler<Fetched>;
+  timers: Set<NodeJS.Timeout>;
 }
 
 interface Bar {
@@ -57,7 +83,12 @@ export class BlockSync {
   private readonly catchUpLag: number;
   private readonly stuckMs: number;
   private readonly batch: number;
+  private readonly perPeer: number;
+  private readonly maxInFlight: number;
+  private readonly requestTimeoutMs: number;
   private readonly progressBar: boolean;
+  /** Wakes the sync loop when a request settles (or on stop). */
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly network: Network,
@@ -70,6 +101,9 @@ export class BlockSync {
     this.catchUpLag = opts.catchUpLag ?? 2;
     this.stuckMs = opts.stuckMs ?? 3000;
     this.batch = Math.max(1, opts.batch ?? 50);
+    this.perPeer = Math.max(1, opts.perPeer ?? 2);
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 16);
+    this.requestTimeoutMs = Math.max(1, opts.requestTimeoutMs ?? 15_000);
     this.progressBar = opts.progressBar ?? !!process.stdout.isTTY;
   }
 
@@ -91,6 +125,7 @@ export class BlockSync {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
     await this.syncing;
   }
 
@@ -118,7 +153,7 @@ export class BlockSync {
     return out;
   }
 
-  /** One poll: find the best peer and, if warranted, sync from it. */
+  /** One poll: find the peers ahead and, if warranted, sync from them. */
   private async tick(): Promise<void> {
     const ours = this.sink.lastHeight();
     if (ours !== this.lastSeenHeight) {
@@ -127,24 +162,32 @@ export class BlockSync {
     }
     const peers = this.network.peers();
     const statuses = await Promise.allSettled(peers.map((p) => this.network.getStatus(p.id)));
-    let best: { id: string; height: number } | undefined;
+    let best = 0;
+    const ahead: SchedPeer[] = [];
     statuses.forEach((s, i) => {
-      if (s.status === 'fulfilled' && (!best || s.value.height > best.height)) best = { id: peers[i]!.id, height: s.value.height };
+      if (s.status !== 'fulfilled') return;
+      best = Math.max(best, s.value.height);
+      if (s.value.height > ours) ahead.push({ id: peers[i]!.id, height: s.value.height, base: s.value.baseHeight });
     });
-    this.bestPeerHeight = best?.height ?? 0;
-    if (!best || best.height <= ours) {
+    this.bestPeerHeight = best;
+    if (best <= ours) {
       this.catching = false;
       return;
     }
-    const lag = best.height - ours;
+    const lag = best - ours;
     const stuck = Date.now() - this.lastProgressAt >= this.stuckMs;
     if (lag <= this.catchUpLag && !stuck) return;
     this.catching = lag > this.catchUpLag;
-    await this.syncFrom(best.id, best.height);
+    await this.syncFrom(ahead, best);
     this.catching = false;
   }
 
-  private async syncFrom(peer: string, target: number): Promise<void> {
+  /**
+   * One round: fetches heights (ours, target] from the peers that are ahead, several batches at a
+   * time from different peers, and applies them strictly in height order. Ends at the target, when
+   * stopped, or when no peer left in the round can serve the next height.
+   */
+  private async syncFrom(peers: SchedPeer[], target: number): Promise<void> {
     const start = this.sink.lastHeight();
     const t0 = Date.now();
     let bar: Bar | undefined;
@@ -153,43 +196,131 @@ export class BlockSync {
       bar = new cliProgress.SingleBar({ format: 'block sync [{bar}] {value}/{total} blocks', hideCursor: true }, cliProgress.Presets.shades_classic);
       bar.start(target, start);
     }
-    this.log.info({ peer, from: start + 1, to: target }, 'block sync: fetching blocks');
+    this.log.info({ peers: peers.length, from: start + 1, to: target }, 'block sync: fetching blocks');
+    const sched = new BatchScheduler<Fetched>({
+      from: start + 1,
+      target,
+      batch: this.batch,
+      perPeer: this.perPeer,
+      maxInFlight: Math.min(this.maxInFlight, Math.max(1, peers.length) * this.perPeer),
+      peers,
+    });
+    const round: Round = { sched, timers: new Set() };
+    let loggedAt = start;
+    const progress = (): void => {
+      const height = this.sink.lastHeight();
+      const secs = (Date.now() - t0) / 1000;
+      const done = height - start;
+      this.log.info({ height, target, blocks_per_s: secs > 0 ? Math.round(done / secs) : done, peers: sched.peersUsed }, 'block sync: progress');
+      loggedAt = height;
+    };
     try {
-      while (this.running && this.sink.lastHeight() < target) {
-        const from = this.sink.lastHeight() + 1;
-        const entries = await this.network.requestBlocks(peer, from, Math.min(this.batch, target - from + 1));
-        if (entries.length === 0) return;
-        const decoded: { block: Block; seen: Commit }[] = [];
-        try {
-          for (const e of entries) decoded.push({ block: decodeBlock(e.block), seen: decodeCommit(e.commit) });
-        } catch (e) {
-          this.network.penalize(peer, `undecodable block: ${(e as Error).message}`, 50);
-          return;
+      while (this.running) {
+        sched.skipTo(this.sink.lastHeight() + 1);
+        if (sched.done) break;
+        for (const req of sched.assign()) this.fetch(round, req);
+        const ready = sched.peekNext();
+        if (ready === undefined) {
+          if (sched.stalled) {
+            this.log.warn({ height: this.sink.lastHeight(), target, failed_peers: sched.failedPeers().length }, 'block sync: no peer left that can serve the next blocks');
+            break;
+          }
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = undefined;
+          continue;
         }
-        for (let i = 0; i < decoded.length && this.running; i++) {
-          const { block, seen } = decoded[i]!;
-          const h = this.sink.lastHeight() + 1;
-          if (block.header.height !== h) {
-            if (block.header.height < h) continue; // consensus committed it meanwhile
-            this.network.penalize(peer, `block sync: got height ${block.header.height}, wanted ${h}`, 50);
-            return;
-          }
-          const next = decoded[i + 1]?.block;
-          const commit = next && next.header.height === h + 1 ? next.lastCommit : seen;
-          if (!(await this.sink.applySynced(block, commit))) {
-            if (this.sink.lastHeight() >= h) continue; // decided by consensus in the meantime
-            this.network.penalize(peer, `block sync: block ${h} or its commit did not verify`, 50);
-            this.log.warn({ peer, height: h }, 'block sync: peer sent a block that does not verify');
-            return;
-          }
+        const h = ready.height;
+        const { block, seen } = ready.item;
+        // The canonical commit for h is the next block's lastCommit; use it only when the same
+        // peer sent both, so a failure is blamed on the peer that caused it.
+        const next = sched.peek(h + 1);
+        const commit = next !== undefined && next.peer === ready.peer ? next.item.block.lastCommit : seen;
+        if (await this.sink.applySynced(block, commit)) {
+          if (sched.next === h) sched.applied();
           bar?.update(this.sink.lastHeight());
+          if (this.sink.lastHeight() - loggedAt >= this.batch) progress();
+          continue;
         }
-        const done = this.sink.lastHeight() - start;
-        const secs = (Date.now() - t0) / 1000;
-        this.log.info({ height: this.sink.lastHeight(), target, blocks_per_s: secs > 0 ? Math.round(done / secs) : done }, 'block sync: progress');
+        if (this.sink.lastHeight() >= h) continue; // decided by consensus in the meantime
+        this.network.penalize(ready.peer, `block sync: block ${h} or its commit did not verify`, PENALTY.badBlockResponse);
+        this.log.warn({ peer: ready.peer, height: h }, 'block sync: peer sent a block that does not verify');
+        sched.failed(ready.peer);
       }
+      if (this.sink.lastHeight() > loggedAt) progress();
     } finally {
+      for (const t of round.timers) clearTimeout(t);
+      round.timers.clear();
       bar?.stop();
     }
+  }
+
+  /**
+   * Sends one request and reports its outcome to the round's scheduler. A late answer to a request
+   * that was abandoned (its peer failed meanwhile, or the round ended) is dropped unread.
+   */
+  private fetch(round: Round, req: BatchRequest): void {
+    const { sched } = round;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.requestTimeoutMs);
+      round.timers.add(timer);
+    });
+    const request = this.network.requestBlocks(req.peer, req.from, req.count);
+    request.catch(() => undefined); // a late rejection after a timeout must not go unhandled
+    Promise.race([request, timeout])
+      .then(
+        (res) => {
+          if (!sched.isLive(req.id)) return;
+          if (res === 'timeout') {
+            this.network.penalize(req.peer, `block sync: no answer within ${this.requestTimeoutMs} ms`, PENALTY.timeout);
+            this.log.debug({ peer: req.peer, from: req.from }, 'block sync: request timed out');
+            sched.requestFailed(req.id);
+            return;
+          }
+          const items = this.check(req, res);
+          if (items === undefined) sched.requestFailed(req.id);
+          else sched.received(req.id, items);
+        },
+        (e: unknown) => {
+          // The network layer scores its own failures (timeouts, bad frames); a disconnect is no
+          // fault. Either way the peer is not asked again this round.
+          if (!sched.isLive(req.id)) return;
+          this.log.debug({ peer: req.peer, from: req.from, err: (e as Error).message }, 'block sync: request failed');
+          sched.requestFailed(req.id);
+        },
+      )
+      .finally(() => {
+        if (timer !== undefined) {
+          clearTimeout(timer);
+          round.timers.delete(timer);
+        }
+        this.wake?.();
+      });
+  }
+
+  /** Checks and decodes an answer; penalises the peer and returns undefined when it is bad. */
+  private check(req: BatchRequest, entries: BlockEntry[]): Fetched[] | undefined {
+    if (entries.length > req.count) {
+      this.network.penalize(req.peer, `block sync: sent ${entries.length} blocks, asked for ${req.count}`, PENALTY.badBlockResponse);
+      return undefined;
+    }
+    const out: Fetched[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const want = req.from + i;
+      let f: Fetched;
+      try {
+        f = { block: decodeBlock(e.block), seen: decodeCommit(e.commit) };
+      } catch (err) {
+        this.network.penalize(req.peer, `undecodable block: ${(err as Error).message}`, PENALTY.badBlockResponse);
+        return undefined;
+      }
+      if (e.height !== want || f.block.header.height !== want) {
+        this.network.penalize(req.peer, `block sync: got height ${f.block.header.height}, wanted ${want}`, PENALTY.badBlockResponse);
+        return undefined;
+      }
+      out.push(f);
+    }
+    return out;
   }
 }
