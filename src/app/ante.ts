@@ -89,7 +89,8 @@ export function runAnte(ctx: TxContext, deps: AnteDeps, feeTable?: FeeTable): An
       if (!bytesEqual(addressFromPubKey(sig.pub_key), signer)) {
         throw rootError('invalidPubKey', `signature ${i}: public key does not belong to signer ${encodeAddress(signer, hrp)}`);
       }
-      acc.pubKey = sig.pub_key;
+      // a copy: the decoded key is a view into the tx bytes, and the account outlives them
+      acc.pubKey = sig.pub_key.slice();
     }
     if (sig.account_number !== acc.accountNumber) {
       throw rootError('invalidAccountNumber', `Invalid account number. Got ${sig.account_number}, expected ${acc.accountNumber}.`);

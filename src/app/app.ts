@@ -15,6 +15,7 @@ import type { DecodedTx } from '../codec/types.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
 import type { KVReader, KVWriter, StateStore } from '../state/types.js';
 import type {
+  AppEvent,
   Application,
   Attribute,
   CheckTxKind,
@@ -316,9 +317,9 @@ export class DexApp implements Application {
     }
     const out = this.runTx(tx, kind === 'new' ? 'check' : 'recheck', this.checkTxCache!, chain, block, this.checkFees, hash);
     this.checkFees.reset();
+    // check-mode results are built with their `fee` and `sender` slots already (see execTx)
     const r = out.result as CheckTxResult;
-    r.fee = out.fee;
-    if (out.sender) r.sender = out.sender;
+    if (r.fee === undefined) r.fee = out.fee;
     return r;
   }
 
@@ -587,7 +588,7 @@ export class DexApp implements Application {
     }
     const out = this.execTx(decoded, mode, cache, chain, block, pool);
     if (mode === 'deliver') {
-      out.result.addresses = msgAddresses(decoded.tx.msgs);
+      out.result.addresses = msgAddresses(decoded.tx.msgs); // a slot the result has already
       // A delivered tx is committed: it never runs again (the mempool refuses it as a
       // duplicate), so its verdict can go. The cache then holds ~ the mempool, not 200k
       // hashes kept alive in old space for the GC to trace.
@@ -618,12 +619,16 @@ export class DexApp implements Application {
       const fee = ante.fee.amount;
       if (deliver) {
         // the tx's own events come first; the handler's follow in emission order
-        const attrs: Attribute[] = [
-          { key: 'action', value: ante.handler.feeKey },
-          { key: 'module', value: ante.handler.route },
-        ];
-        for (const s of ante.signers) attrs.push({ key: 'sender', value: encodeAddress(s, chain.hrp) });
-        events.events.push({ type: 'message', attributes: attrs }, { type: 'tx', attributes: [{ key: 'fee', value: fee > 0n ? `${fee}${FEE_DENOM}` : '' }] });
+        const h = ante.handler;
+        const signers = ante.signers;
+        const { action, module } = handlerAttributes(h);
+        let attrs: Attribute[];
+        if (signers.length === 1) attrs = [action, module, { key: 'sender', value: encodeAddress(signers[0]!, chain.hrp) }];
+        else {
+          attrs = [action, module];
+          for (const s of signers) attrs.push({ key: 'sender', value: encodeAddress(s, chain.hrp) });
+        }
+        events.events.push({ type: 'message', attributes: attrs }, feeEvent(fee));
       }
       const res = ante.handler.handle(ctx, decoded.tx.msgs[0]!);
       cache.write();
@@ -632,10 +637,15 @@ export class DexApp implements Application {
         FEE_COIN[0]!.amount = fee;
         pool.add(FEE_COIN, ante.fee.feeFor);
       }
-      // checkTx answers carry no events (nobody reads them)
+      // checkTx answers carry no events (nobody reads them); each result has its final shape
+      // from the start (deliver: `addresses`, set by runTx; check: `fee` and `sender`)
+      const data = res?.data ?? EMPTY;
+      const sender = ante.signers[0]!;
       return {
-        result: { code: 0, log: 'Msg 0: ', data: res?.data ?? EMPTY, events: deliver ? events.events : [], hash: decoded.hash },
-        sender: ante.signers[0]!,
+        result: deliver
+          ? { code: 0, log: 'Msg 0: ', data, events: events.events, hash: decoded.hash, addresses: undefined }
+          : ({ code: 0, log: 'Msg 0: ', data, events: [], hash: decoded.hash, fee, sender } as CheckTxResult),
+        sender,
         fee,
       };
     } catch (e) {
@@ -643,9 +653,36 @@ export class DexApp implements Application {
       const ce = toChainError(e);
       if (ce.codespace === 'root' && ce.localCode === 1) this.logger.error({ hash: decoded.hash, err: (e as Error).stack }, 'internal error in tx');
       else if (mode === 'deliver') this.logger.debug({ hash: decoded.hash, code: ce.code, log: ce.message }, 'tx failed');
-      return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: decoded.hash }, fee: 0n };
+      const result: TxResult = deliver
+        ? { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: decoded.hash, addresses: undefined }
+        : ({ code: ce.code, log: ce.message, data: EMPTY, events: [], hash: decoded.hash, fee: 0n, sender: undefined } as CheckTxResult);
+      return { result, fee: 0n };
     }
   }
+}
+
+/**
+ * A handler's `action` and `module` attributes, frozen objects made once per handler and shared
+ * by every event that names them: nothing changes an emitted attribute.
+ */
+const handlerAttrs = new Map<object, { action: Attribute; module: Attribute }>();
+function handlerAttributes(h: { feeKey: string; route: string }): { action: Attribute; module: Attribute } {
+  let a = handlerAttrs.get(h);
+  if (a === undefined) {
+    a = { action: Object.freeze({ key: 'action', value: h.feeKey }), module: Object.freeze({ key: 'module', value: h.route }) };
+    handlerAttrs.set(h, a);
+  }
+  return a;
+}
+
+/** The `tx` event of a fee, frozen and shared while the fee stays the same (a stream of transfers pays one fee). */
+let lastFeeEvent: { fee: bigint; event: AppEvent } | undefined;
+function feeEvent(fee: bigint): AppEvent {
+  if (lastFeeEvent !== undefined && lastFeeEvent.fee === fee) return lastFeeEvent.event;
+  const attr = Object.freeze({ key: 'fee', value: fee > 0n ? `${fee}${FEE_DENOM}` : '' });
+  const event = Object.freeze({ type: 'tx', attributes: Object.freeze([attr]) as Attribute[] });
+  lastFeeEvent = { fee, event };
+  return event;
 }
 
 function safeHash(bytes: Uint8Array): string {

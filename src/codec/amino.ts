@@ -19,6 +19,8 @@ const MAX_FIELD = (1 << 29) - 1;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
+/** The absent value of `sharedBytes` (zero length: nothing in it to change; frozen against properties). */
+export const EMPTY_SHARED: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 /** Buffer's latin1 decoder applied to any Uint8Array range (for ASCII it is UTF-8 decoding). */
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
 
@@ -369,6 +371,42 @@ export class AminoReader {
     const b = this.rawView(this.lengthOf(field));
     if (b.length === 0) decodeError(`field ${field}: empty value must be omitted`);
     return b;
+  }
+
+  /**
+   * Like `bytes`, but a view sharing the buffer (no copy), and the one frozen empty array when
+   * the field is absent. For the hot fields of a decoded tx (addresses, key, signature), which
+   * live as long as the decoded tx and its bytes: a copy costs ~2.3× a view in garbage. The
+   * value must be treated as read-only, and copied by whoever keeps it beyond the decoded tx
+   * (the ante step copies a key it stores in an account).
+   */
+  sharedBytes(field: number): Uint8Array {
+    if (!this.take(field, WireType.Bytes)) return EMPTY_SHARED;
+    const b = this.rawView(this.lengthOf(field));
+    if (b.length === 0) decodeError(`field ${field}: empty value must be omitted`);
+    return b;
+  }
+
+  /**
+   * Start in the buffer of the bytes of `field` (whose length is then `lastLength`), consumed;
+   * -1 when absent (an empty value is refused as by `bytes`). For a caller that checks a wrapper
+   * and keeps one view of what it wraps, without a view of the wrapper too.
+   */
+  bytesAt(field: number): number {
+    if (!this.take(field, WireType.Bytes)) return -1;
+    const n = this.lengthOf(field);
+    if (n === 0) decodeError(`field ${field}: empty value must be omitted`);
+    const start = this.p;
+    this.p += n;
+    this.lastLength = n;
+    return start;
+  }
+  /** Length of the value the last `bytesAt` found. */
+  lastLength = 0;
+
+  /** The buffer this reader reads (positions from `bytesAt` index it). */
+  get buffer(): Uint8Array {
+    return this.buf;
   }
 
   string(field: number): string {

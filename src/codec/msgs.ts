@@ -177,7 +177,7 @@ function enumName(table: Record<string, number>, v: number, skip: string): strin
 type IO = { address: Address; coins: Coin[] };
 
 function readIO(x: AminoReader): IO {
-  return { address: x.bytes(1), coins: readCoins(x, 2) };
+  return { address: x.sharedBytes(1), coins: readCoins(x, 2) };
 }
 
 registerMsg<SendMsg>({
@@ -364,7 +364,7 @@ registerMsg<NewOrderMsg>({
   decodeFields(r) {
     return {
       type: 'dex/NewOrder',
-      sender: r.bytes(1),
+      sender: r.sharedBytes(1),
       id: r.string(2),
       symbol: r.string(3),
       ordertype: r.int(4, INT8_MAX),
@@ -397,7 +397,7 @@ registerMsg<CancelOrderMsg>({
     w.bytes(1, m.sender).string(2, m.symbol).string(3, m.refid);
   },
   decodeFields(r) {
-    return { type: 'dex/CancelOrder', sender: r.bytes(1), symbol: r.string(2), refid: r.string(3) };
+    return { type: 'dex/CancelOrder', sender: r.sharedBytes(1), symbol: r.string(2), refid: r.string(3) };
   },
   signJson(m, hrp) {
     return { sender: addr(m.sender, hrp), symbol: m.symbol, refid: m.refid };

@@ -35,10 +35,26 @@ export function unwrapAminoPubKey(b: Uint8Array): Uint8Array {
 }
 
 function decodeSignature(r: AminoReader): StdSignature {
-  // a view: unwrapAminoPubKey copies the key out of it
-  const pk = r.bytesView(1);
-  const pub_key = unwrapAminoPubKey(pk);
-  const signature = r.bytes(2);
+  // key and signature are views into the tx bytes, kept as long as the decoded tx (one view
+  // of the 33-byte key, none of its amino wrapper)
+  const at = r.bytesAt(1);
+  const buf = r.buffer;
+  let pub_key: Uint8Array;
+  if (
+    at >= 0 &&
+    r.lastLength === 4 + 1 + PUBKEY_LENGTH &&
+    buf[at] === PUBKEY_SECP256K1_PREFIX[0] &&
+    buf[at + 1] === PUBKEY_SECP256K1_PREFIX[1] &&
+    buf[at + 2] === PUBKEY_SECP256K1_PREFIX[2] &&
+    buf[at + 3] === PUBKEY_SECP256K1_PREFIX[3] &&
+    buf[at + 4] === PUBKEY_LENGTH
+  ) {
+    pub_key = buf.subarray(at + 5, at + 5 + PUBKEY_LENGTH);
+  } else {
+    // throws unwrapAminoPubKey's error for what the field held (nothing when absent)
+    pub_key = unwrapAminoPubKey(at < 0 ? new Uint8Array(0) : buf.subarray(at, at + r.lastLength));
+  }
+  const signature = r.sharedBytes(2);
   if (signature.length !== SIGNATURE_LENGTH) {
     throw rootError('txDecode', `signature must be ${SIGNATURE_LENGTH} bytes, got ${signature.length}`);
   }
@@ -50,17 +66,42 @@ function hasStdTxPrefix(b: Uint8Array, at: number): boolean {
   return true;
 }
 
+/**
+ * Where the body starts when `bytes` opens with a minimal uvarint of 1–3 bytes equal to the
+ * number of bytes after it; -1 otherwise (the caller's general path then decides, and reports).
+ */
+function lengthPrefixEnd(bytes: Uint8Array): number {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 3 && i < bytes.length; i++) {
+    const b = bytes[i]!;
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) {
+      if (b === 0 && i > 0) return -1; // not minimal
+      return v === bytes.length - (i + 1) ? i + 1 : -1;
+    }
+    mul *= 128;
+  }
+  return -1;
+}
+
 /** @param hash the tx's UPPERCASE hex hash when the caller already computed it (saves a SHA-256). */
 export function decodeTx(bytes: Uint8Array, hash?: string): DecodedTx {
   if (bytes.length === 0) throw rootError('txDecode', 'tx bytes are empty');
   if (bytes.length > MAX_TX_BYTES) throw rootError('txTooLarge', `tx of ${bytes.length} bytes exceeds ${MAX_TX_BYTES}`);
-  const outer = new AminoReader(bytes);
-  const len = outer.rawUvarint();
-  if (len !== BigInt(outer.remaining)) {
-    throw rootError('txDecode', `length prefix ${len} does not match the ${outer.remaining} bytes that follow`);
+  // the body: bytes[at, length); a tx is < 2^21 bytes, so a valid prefix is a minimal varint of
+  // at most 3 bytes equal to what follows, read here as a number; anything else takes the
+  // general path below, which reports it
+  let at = lengthPrefixEnd(bytes);
+  if (at < 0) {
+    const outer = new AminoReader(bytes);
+    const len = outer.rawUvarint();
+    if (len !== BigInt(outer.remaining)) {
+      throw rootError('txDecode', `length prefix ${len} does not match the ${outer.remaining} bytes that follow`);
+    }
+    at = bytes.length - outer.remaining;
   }
-  const at = bytes.length - outer.remaining; // the body: bytes[at, length)
-  if (outer.remaining < 4 || !hasStdTxPrefix(bytes, at)) {
+  if (bytes.length - at < 4 || !hasStdTxPrefix(bytes, at)) {
     throw rootError('txDecode', `not a StdTx: prefix ${toHex(bytes.subarray(at, at + 4)).toUpperCase()}, expected F0625DEE`);
   }
   const r = new AminoReader(bytes, at + 4, bytes.length, at);
@@ -68,7 +109,7 @@ export function decodeTx(bytes: Uint8Array, hash?: string): DecodedTx {
   const signatures = r.repeated(2, decodeSignature);
   const memo = r.string(3);
   const source = r.uvarint(4);
-  const data = r.bytes(5);
+  const data = r.sharedBytes(5);
   r.finish();
   return { tx: { msgs, signatures, memo, source, data }, bytes, hash: hash ?? txHashHex(bytes) };
 }
