@@ -9,7 +9,7 @@
  *   npx tsx scripts/bench/net-load.ts [--validators 4] [--rate 3000] [--duration 60]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +29,9 @@ export interface NetLoadResult {
   rate: number;
   durationSec: number;
   committedPerSec: number;
+  /** The load generator's steady commit rate (see LoadReport.steadyPerSec). */
+  steadyPerSec: number;
+  pendingAtSendEnd: number;
   submittedPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -49,6 +52,43 @@ function cpuSec(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU ticks of each thread of a process, by tid (for the per-thread breakdown). */
+function threadTicks(pid: number | undefined): Map<string, { comm: string; ticks: number }> {
+  const out = new Map<string, { comm: string; ticks: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const raw = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const comm = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'));
+        const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ');
+        out.set(tid, { comm, ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return out;
+}
+
+/** Per-thread CPU µs per tx between two snapshots: main thread first, then the busiest others. */
+function threadBreakdown(pid: number | undefined, a: Map<string, { comm: string; ticks: number }>, b: Map<string, { comm: string; ticks: number }>, txs: number): string {
+  const rows: { name: string; us: number }[] = [];
+  for (const [tid, t] of b) {
+    const d = t.ticks - (a.get(tid)?.ticks ?? 0);
+    if (d <= 0) continue;
+    // tid - pid tells threads apart: V8's platform threads are made first, libuv's pool on first use, workers later
+    rows.push({ name: String(tid) === String(pid) ? 'main' : `${t.comm}+${Number(tid) - Number(pid)}`, us: Math.round((d * 1e4) / Math.max(1, txs)) });
+  }
+  // threads of one name (node names few of its threads) are listed busiest first; tiny ones summed
+  rows.sort((x, y) => (x.name === 'main' ? -1 : y.name === 'main' ? 1 : y.us - x.us));
+  const big = rows.filter((r) => r.name === 'main' || r.us >= 3);
+  const rest = rows.length - big.length;
+  const restUs = rows.reduce((a, r) => a + r.us, 0) - big.reduce((a, r) => a + r.us, 0);
+  return big.map((r) => `${r.name}:${r.us}`).join(' ') + (rest > 0 ? ` +${rest} more:${restUs}` : '');
 }
 
 function rssMb(pid: number | undefined): number {
@@ -74,7 +114,10 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     const net = cliJson<{ chain_id: string; nodes: { home: string; rpc: string }[] }>(['testnet', '--validators', String(n), '--output', dir, '--chain-id', 'bench-net', '--base-port', String(base)]);
     for (const x of net.nodes) {
       // DEXCHAIN_NODE_FLAGS: node options for the validator processes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/netprof`).
-      children.push(spawn(process.execPath, [...nodeFlags, BIN, 'start', '--home', x.home, '--log_level', 'warn'], { stdio: 'ignore' }));
+      // DEXCHAIN_NODE_OUT: a directory for each node's stdout/stderr (e.g. with `--trace-gc` in the flags).
+      const outDir = process.env.DEXCHAIN_NODE_OUT;
+      const fd = outDir ? openSync(join(outDir, `node${children.length}.out`), 'w') : 'ignore';
+      children.push(spawn(process.execPath, [...nodeFlags, BIN, 'start', '--home', x.home, '--log_level', 'warn'], { stdio: ['ignore', fd, fd] }));
     }
     const rpc = net.nodes[0]!.rpc;
     const end = Date.now() + 90_000;
@@ -85,6 +128,7 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     if (nodeFlags.length > 0) log(`net-load bench: node pids ${children.map((c) => c.pid).join(' ')} (node0 first)`);
     log(`net-load bench: ${n} validators up; load ${rate}/s for ${durationSec} s into node0`);
     const cpu0 = children.slice(0, n).map((c) => cpuSec(c.pid));
+    const thr0 = children.slice(0, n).map((c) => threadTicks(c.pid));
     const load = spawn(
       process.execPath,
       [BIN, 'load', '--rpc', rpc, '--from', 'validator', '--keyring-backend', 'test', '--home', net.nodes[0]!.home, '--accounts', String(o.accounts ?? 1000), '--rate', String(rate), '--duration', String(durationSec), '--mix', o.mix ?? 'transfer:100', '--drain', '60'],
@@ -98,10 +142,12 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     const code = await new Promise<number>((r) => load.once('exit', (c) => r(c ?? 1)));
     const rss = children.slice(0, n).map((c) => rssMb(c.pid));
     const cpu = children.slice(0, n).map((c, i) => cpuSec(c.pid) - cpu0[i]!);
+    const thr1 = children.slice(0, n).map((c) => threadTicks(c.pid));
     if (code !== 0) throw new Error(`load failed: ${err.slice(-800)}`);
-    const j = JSON.parse(out) as { committed: number; committedPerSec: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number };
-    const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss, cpuSec: cpu, cpuUsPerTx: cpu.map((c) => Math.round((c * 1e6) / Math.max(1, j.committed))) };
-    log(`net-load bench: ${r.committedPerSec.toFixed(0)} committed tx/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, lost ${r.lost}, RSS ${rss.map((x) => x.toFixed(0)).join('/')} MB, CPU µs/tx ${r.cpuUsPerTx.join('/')}`);
+    const j = JSON.parse(out) as { committed: number; committedPerSec: number; steadyPerSec: number; pendingAtSendEnd: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number };
+    const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, steadyPerSec: j.steadyPerSec, pendingAtSendEnd: j.pendingAtSendEnd, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss, cpuSec: cpu, cpuUsPerTx: cpu.map((c) => Math.round((c * 1e6) / Math.max(1, j.committed))) };
+    log(`net-load bench: ${r.steadyPerSec.toFixed(0)} tx/s sustained, ${r.committedPerSec.toFixed(0)} committed tx/s first send to last commit, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, lost ${r.lost}, RSS ${rss.map((x) => x.toFixed(0)).join('/')} MB, CPU µs/tx ${r.cpuUsPerTx.join('/')}`);
+    children.slice(0, n).forEach((c, i) => log(`  node${i} threads CPU µs/tx: ${threadBreakdown(c.pid, thr0[i]!, thr1[i]!, j.committed)}`));
     return r;
   } finally {
     process.removeListener('SIGINT', kill);

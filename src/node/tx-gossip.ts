@@ -5,8 +5,12 @@
  * themselves). Batches from peers go through the same admission pipeline as RPC batches
  * (signatures verified on the worker pool, then checkTx), are not re-published by us (the
  * network layer relays), and count against that peer's admission budget. A peer handing over
- * a malformed batch or a tx failing checkTx loses a point — lightly for a tx, because a tx
- * valid when it was sent may have become invalid after our last block.
+ * a malformed batch, or txs that no honest node would have accepted (undecodable, a bad
+ * signature: checks that do not depend on state), loses points. A tx that fails only on state
+ * (a sequence, a balance, an account number) costs nothing: it may have been valid for the
+ * peer, and under load it is common (our block came first, or we dropped an earlier tx of the
+ * same sender as `rateLimited`, leaving its later ones with a sequence gap). Penalising those
+ * once made an overloaded validator ban its honest peers.
  *
  * Wire format of a batch: repeated (u32 big-endian length ‖ tx bytes).
  */
@@ -20,7 +24,18 @@ import { makeRoom } from '../cache/evict.js';
 
 const INVALID_TX_PENALTY = 1;
 const MALFORMED_BATCH_PENALTY = 5;
-const HARMLESS = new Set([rootError('duplicateTx', '').code, rootError('mempoolFull', '').code, rootError('rateLimited', '').code, rootError('insufficientFee', '').code]);
+/**
+ * Failures that do not depend on state: the peer checked the same before it accepted the tx,
+ * so handing one over is the peer's fault (or a peer that does not check, the same thing).
+ */
+const PEER_FAULTS = new Set(
+  (['txDecode', 'txTooLarge', 'unauthorized', 'invalidSignature', 'invalidPubKey', 'tooManySignatures', 'memoTooLarge'] as const).map((k) => rootError(k, '').code),
+);
+
+/** Whether a peer that sent a tx refused with `code` is to blame for it. */
+export function isPeerFault(code: number): boolean {
+  return PEER_FAULTS.has(code);
+}
 /** Largest batch we publish (peers' flood layer accepts messages up to 1 MiB). */
 export const MAX_BATCH_BYTES = 512 * 1024;
 /** Hashes of txs that came from peers, remembered so we do not publish them back. */
@@ -104,7 +119,7 @@ export function attachTxGossip(mempool: Mempool, admission: Admission, network: 
         for (const r of results) {
           if (r.code === 0) continue;
           fromPeers.delete(r.hash);
-          if (!HARMLESS.has(r.code)) {
+          if (isPeerFault(r.code)) {
             bad++;
             why = r.log;
           }

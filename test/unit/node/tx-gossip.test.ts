@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { encodeTxBatch, decodeTxBatch } from '../../../src/node/tx-gossip.js';
+import { encodeTxBatch, decodeTxBatch, isPeerFault } from '../../../src/node/tx-gossip.js';
 import { MAX_TX_BYTES } from '../../../src/codec/tx.js';
+import { rootError } from '../../../src/errors.js';
 
 describe('tx gossip batches', () => {
   it('round-trips any list of non-empty txs', () => {
@@ -23,5 +24,13 @@ describe('tx gossip batches', () => {
     new DataView(big.buffer).setUint32(0, MAX_TX_BYTES + 1);
     assert.throws(() => decodeTxBatch(big), /entry of \d+ bytes/);
     assert.deepEqual(decodeTxBatch(new Uint8Array(0)), []);
+  });
+
+  it('blames a peer only for failures that do not depend on state', () => {
+    for (const k of ['txDecode', 'unauthorized', 'invalidSignature', 'invalidPubKey', 'txTooLarge'] as const) assert.ok(isPeerFault(rootError(k, '').code), k);
+    for (const k of ['invalidSequence', 'insufficientFunds', 'invalidAccountNumber', 'unknownAddress', 'insufficientCoins', 'duplicateTx', 'mempoolFull', 'rateLimited', 'insufficientFee'] as const) {
+      assert.ok(!isPeerFault(rootError(k, '').code), k);
+    }
+    assert.ok(!isPeerFault(0));
   });
 });
