@@ -36,6 +36,7 @@ import type { ValidatorSetHistory } from './validator-sets.js';
 import { WalFile, walReplayEntries, type WalFileOptions } from './wal-file.js';
 import { SignerStateFile } from './signer-state-file.js';
 import { EvidencePool, MAX_EVIDENCE_AGE_HEIGHTS, checkEvidence } from './evidence-pool.js';
+import { EvidenceFile } from './evidence-file.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { decodeEvidenceMsg, decodeProposalMsg, decodeVoteMsg, encodeEvidenceMsg, encodeProposalMsg, encodeVoteMsg } from './consensus-msgs.js';
 
@@ -62,6 +63,8 @@ export interface BftEngineDeps {
   signerStatePath?: string;
   walDir: string;
   wal?: WalFileOptions;
+  /** `data/evidence.bin`: pending evidence kept across restarts (none: kept in memory only). */
+  evidencePath?: string;
   app: Application;
   mempool: Mempool;
   executor: BlockExecutor;
@@ -100,7 +103,7 @@ export class BftEngine implements ConsensusEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private gossipTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly pool = new EvidencePool();
+  private pool = new EvidencePool();
   private readonly sync: BlockSync;
   private readonly verify: SigVerifier;
   private readonly now: () => number;
@@ -157,6 +160,13 @@ export class BftEngine implements ConsensusEngine {
       createBlock: (a) => this.createBlock(a),
       isValidBlock: (b) => this.isValidBlock(b),
     });
+    if (d.evidencePath) {
+      const file = new EvidenceFile(d.evidencePath);
+      const kept = file.load();
+      if (kept.discarded) d.log.warn({ path: d.evidencePath, reason: kept.discarded }, 'evidence file damaged; moved aside, starting with no pending evidence');
+      if (kept.evidence.length > 0) d.log.info({ pending: kept.evidence.length }, 'pending evidence restored');
+      this.pool = new EvidencePool(file, kept.evidence);
+    }
     this.wal = WalFile.open(d.walDir, d.wal);
     if (this.wal.report.truncatedBytes > 0 || this.wal.report.error) {
       d.log.warn({ truncated_bytes: this.wal.report.truncatedBytes, error: this.wal.report.error }, 'WAL had a torn tail; cut it off');

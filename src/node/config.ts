@@ -117,6 +117,8 @@ export interface HomePaths {
   stateDb: string;
   blockDb: string;
   walDir: string;
+  /** Pending evidence of double signing, kept across restarts. */
+  evidence: string;
   keyringTest: string;
   keyringFile: string;
 }
@@ -137,6 +139,7 @@ export function homePaths(home: string): HomePaths {
     stateDb: join(dataDir, 'state'),
     blockDb: join(dataDir, 'blocks'),
     walDir: join(dataDir, 'cs.wal'),
+    evidence: join(dataDir, 'evidence.bin'),
     keyringTest: join(h, 'keyring-test'),
     keyringFile: join(h, 'keyring-file'),
   };

@@ -195,6 +195,7 @@ export class DexNode {
         key: this.key,
         signerStatePath: this.paths.privValidatorState,
         walDir: this.paths.walDir,
+        evidencePath: this.paths.evidence,
         app: this.app,
         mempool: this.mempool,
         executor: this.executor,

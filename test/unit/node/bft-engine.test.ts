@@ -8,6 +8,7 @@ import { Cluster } from './cluster.js';
 import { homePaths } from '../../../src/node/config.js';
 import { decodeWalFrames } from '../../../src/consensus/wal.js';
 import { decodeVote } from '../../../src/consensus/block.js';
+import { decodeEvidenceFile } from '../../../src/node/evidence-file.js';
 import { bytesEqual, toHex } from '../../../src/crypto/hash.js';
 import type { Network } from '../../../src/p2p/types.js';
 
@@ -170,6 +171,9 @@ describe('BftEngine: an equivocating validator', function () {
     assert.ok(blk.response.events.some((e) => e.type === 'slash'), 'slash event');
     const v = c.nodes[1]!.app.queries.validators().find((x) => x.consensus_address === byz)!;
     assert.equal(v.jailed, true);
+    // the honest nodes kept the evidence on disk while it was pending; committed, it left the file
+    const kept = decodeEvidenceFile(readFileSync(homePaths(c.net.nodes[1]!.home).evidence));
+    assert.ok(!kept.some((e) => e.voteA.height === blk.block.evidence[0]!.voteA.height && toHex(e.voteA.validatorAddress).toUpperCase() === byz), 'committed evidence left the file');
     // H+2: the set no longer has it, and the chain goes on without it
     await c.waitHeight(evHeight + 3, [1, 2, 3]);
     const set = c.nodes[2]!.valsets.get(evHeight + 2)!;
