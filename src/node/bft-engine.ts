@@ -78,6 +78,14 @@ export interface BftEngineDeps {
   log: Logger;
   metrics?: NodeMetrics;
   verify?: SigVerifier;
+  /**
+   * `consensus.create_empty_blocks` (default true). When false, a height whose commit wait ends
+   * with an empty mempool does not start its round until a tx is accepted or a peer sends a
+   * proposal or vote for it (so one waiting validator never stalls the others). The app hash
+   * moves every block here, so CometBFT's extra "proof" block after a state change would make
+   * every block; as in the one-validator producer, the next block with txs carries it.
+   */
+  createEmptyBlocks?: boolean;
   /** Round-state re-gossip period when nothing moves (ms, default 1000). */
   gossipIntervalMs?: number;
   sync?: BlockSyncOptions;
@@ -116,6 +124,8 @@ export class BftEngine implements ConsensusEngine {
    */
   private readonly blockBytes = new WeakMap<Block, Uint8Array>();
   private stalledTicks = 0;
+  /** The new-height timeout held back while there is nothing to propose (create_empty_blocks = false). */
+  private held: { height: number; round: number } | undefined;
 
   private lastHeight = 0;
   private lastHash: Uint8Array = EMPTY;
@@ -202,6 +212,7 @@ export class BftEngine implements ConsensusEngine {
       net.onPeerConnected((p) => this.onPeerConnected(p)),
       net.onPeerDisconnected(() => d.metrics?.peers.set(net.peers().length)),
     );
+    if (d.createEmptyBlocks === false) d.mempool.onAccepted(() => this.release());
     this.sync.start();
     this.scheduleGossip();
   }
@@ -329,6 +340,10 @@ export class BftEngine implements ConsensusEngine {
           const { height, round, step } = a;
           const t = setTimeout(() => {
             this.timers.delete(t);
+            if (step === 'new_height' && this.d.createEmptyBlocks === false && height > 1 && this.d.mempool.size === 0) {
+              this.held = { height, round };
+              return;
+            }
             this.enqueue({ kind: 'event', ev: { type: 'timeout', height, round, step } });
           }, a.durationMs);
           this.timers.add(t);
@@ -390,7 +405,9 @@ export class BftEngine implements ConsensusEngine {
     // As in CometBFT, timeout_commit counts from the decision, not from the end of execution:
     // a block that took 600 ms to apply leaves 400 ms of a 1 s timeout_commit to wait, so a busy
     // chain's block interval does not grow by the execution time.
-    const waitMs = Math.max(0, Math.round(d.timeouts.commitMs - (performance.now() - t0)));
+    let waitMs = Math.max(0, Math.round(d.timeouts.commitMs - (performance.now() - t0)));
+    // without empty blocks, even timeout_commit 0 goes through the new-height timeout (where the hold is)
+    if (d.createEmptyBlocks === false) waitMs = Math.max(1, waitMs);
     // The next height starts as a queue item of its own, so inputs queued meanwhile (and stop)
     // are not starved when heights follow each other without a wait (timeout_commit 0, one validator).
     this.enqueue({ kind: 'event', ev: { type: 'start', height: h + 1, lastCommit: commit, state: { validators: next }, waitMs } });
@@ -501,7 +518,16 @@ export class BftEngine implements ConsensusEngine {
       return;
     }
     this.blockBytes.set(m.block, m.blockBytes);
+    this.release(m.proposal.height);
     this.enqueue({ kind: 'event', ev: { type: 'proposal', proposal: m.proposal, block: m.block, blockBytes: m.blockBytes } });
+  }
+
+  /** Starts a held height's round: there is a tx to propose, or a peer has moved on (`height`). */
+  private release(height = Infinity): void {
+    const h = this.held;
+    if (!h || height < h.height) return;
+    this.held = undefined;
+    this.enqueue({ kind: 'event', ev: { type: 'timeout', height: h.height, round: h.round, step: 'new_height' } });
   }
 
   private onVoteMsg(data: Uint8Array, from: string): void {
@@ -513,6 +539,7 @@ export class BftEngine implements ConsensusEngine {
       return;
     }
     this.d.metrics?.votes.inc({ type: vote.type === VoteType.Prevote ? 'prevote' : 'precommit' });
+    this.release(vote.height);
     this.enqueue({ kind: 'event', ev: { type: 'vote', vote } });
   }
 

@@ -44,7 +44,10 @@ export interface NodeConfig {
     max_block_bytes: number;
     /** Largest number of txs per block. */
     max_block_txs: number;
-    /** Produce blocks even when the mempool is empty. */
+    /**
+     * Produce blocks even when the mempool is empty. When false (one validator or many), a height
+     * waits after its commit until a tx arrives (with several validators: or a peer moves on).
+     */
     create_empty_blocks: boolean;
   };
   mempool: {

@@ -214,6 +214,7 @@ export class DexNode {
         },
         maxBlockBytes,
         maxBlockTxs,
+        createEmptyBlocks: cfg.consensus.create_empty_blocks,
         log: this.log.child({ module: 'consensus' }),
         metrics: this.metrics,
         gossipIntervalMs: this.opts.engine?.gossipIntervalMs,

@@ -15,6 +15,7 @@ import { toHex, fromHex } from '../../../src/crypto/hash.js';
 import { signTx } from '../../../src/client/sign.js';
 import { decodeAddress } from '../../../src/codec/index.js';
 import type { AppliedBlock } from '../../../src/node/executor.js';
+import type { NodeConfig } from '../../../src/node/config.js';
 
 export interface Observed {
   hashes: Map<number, string>;
@@ -32,7 +33,7 @@ export class Cluster {
     for (let i = 0; i < net.nodes.length; i++) this.seen.push({ hashes: new Map(), txs: new Set(), blocks: [] });
   }
 
-  static async create(n: number, tag: string): Promise<Cluster> {
+  static async create(n: number, tag: string, tweak?: (cfg: NodeConfig) => void): Promise<Cluster> {
     const dir = mkdtempSync(join(tmpdir(), `dexchain-bft-${tag}-`));
     const net = await generateTestnet({
       validators: n,
@@ -51,6 +52,7 @@ export class Cluster {
         c.timeout_prevote_delta_ms = 100;
         c.timeout_precommit_ms = 300;
         c.timeout_precommit_delta_ms = 100;
+        tweak?.(cfg);
       },
     });
     return new Cluster(dir, net);
