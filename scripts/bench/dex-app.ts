@@ -9,7 +9,11 @@
  *
  * `--digest` prints a hash over every block's app hash, tx results and events (to check that an
  * optimisation changes no result). Signing happens before timing; the first block is a warm-up on a throwaway app.
+ * `--cpu-prof FILE` / `--heap-prof FILE` profile the measured runs only (not signing or warm-up;
+ * `preverify` is its own subtree to leave out), for `cpuprofile` / `heapprofile` summarisers.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import { encodeAddress } from '../../src/codec/index.js';
 import type { NewOrderMsg } from '../../src/codec/types.js';
@@ -155,6 +159,33 @@ function arg(name: string): number | undefined {
   return i >= 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : undefined;
 }
 
+function argStr(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** CPU profile and/or heap sampling through the inspector, from `start` to `stop` (writes the files). */
+async function profiler(cpuFile: string | undefined, heapFile: string | undefined): Promise<{ stop(): Promise<void> }> {
+  if (!cpuFile && !heapFile) return { stop: async () => undefined };
+  const s = new Session();
+  s.connect();
+  if (cpuFile) {
+    await s.post('Profiler.enable');
+    await s.post('Profiler.start');
+  }
+  if (heapFile) {
+    await s.post('HeapProfiler.enable');
+    await s.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
+  return {
+    async stop() {
+      if (cpuFile) writeFileSync(cpuFile, JSON.stringify((await s.post('Profiler.stop')).profile));
+      if (heapFile) writeFileSync(heapFile, JSON.stringify((await s.post('HeapProfiler.stopSampling')).profile));
+      s.disconnect();
+    },
+  };
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const blocks = arg('--blocks') ?? 6;
   const blockTxs = arg('--block-txs') ?? 2000;
@@ -164,6 +195,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const signed = signAll(senders, blocks + 1, blockTxs);
   await runOn(memoryStateStore(), senders, signed.slice(0, 1)); // JIT warm-up
   const run = (store: StateStore) => runOn(store, senders, signed.slice(0, blocks));
+  const prof = await profiler(argStr('--cpu-prof'), argStr('--heap-prof'));
   // `--runs N`: N runs on fresh apps (the machine is shared and noisy: take the best)
   for (let r = 0; r < (arg('--runs') ?? 1); r++) {
     const t = leveldb ? await onDisk(run, 'dexchain-bench-dex-') : await run(memoryStateStore());
@@ -176,4 +208,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (t.checkDigest) console.log(`checkTx digest (codes, logs, fees, senders): ${t.checkDigest}`);
     console.log(`CPU µs/order: total ${per(t.cpuUs)} = checkTx ${per(t.checkCpuUs)} + finalizeBlock ${per(t.finalizeCpuUs)} + commit ${per(t.commitCpuUs)}; ${(t.allocBytes / t.orders / 1024).toFixed(2)} KB allocated/order (main thread)`);
   }
+  await prof.stop();
 }

@@ -33,3 +33,13 @@ export function writeDecoded<T>(kv: KVWriter, key: Uint8Array, value: T, codec: 
   if (kv.setDecoded) kv.setDecoded(key, value, codec);
   else kv.set(key, codec.encode(value));
 }
+
+/** `kv.iterateDecoded` when the view has it, else decode per entry of iterate(). */
+export function iterateDecoded<T>(kv: KVReader, prefix: Uint8Array, codec: ValueCodec<T>): Iterable<[Uint8Array, T]> {
+  if (kv.iterateDecoded) return kv.iterateDecoded(prefix, codec);
+  return decodeAll(kv.iterate(prefix), codec);
+}
+
+function* decodeAll<T>(it: Iterable<[Uint8Array, Uint8Array]>, codec: ValueCodec<T>): Generator<[Uint8Array, T]> {
+  for (const [k, v] of it) yield [k, codec.decode(v)];
+}

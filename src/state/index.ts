@@ -1,5 +1,5 @@
 export type { KVReader, KVWriter, CacheKV, MerkleProof, StateStore, ValueCodec } from './types.js';
-export { readDecoded, writeDecoded } from './decoded.js';
+export { iterateDecoded, readDecoded, writeDecoded } from './decoded.js';
 export { openStateStore, memoryStateStore, StateStoreImpl, type StateStoreOptions } from './store.js';
 export { verifyProof, bucketOf, type StateProof } from './merkle.js';
 export type { IterateOpts } from './views.js';

@@ -169,7 +169,30 @@ export class StateStoreImpl implements StateStore {
   private stage(): Staging {
     const mod = this.work.map.mod;
     if (this.staged && this.staged.mod === mod) return this.staged;
-    const [keys, raw] = this.work.map.toArrays();
+    const [allKeys, allRaw] = this.work.map.toArrays();
+    // A delete of a key the committed state does not hold changes nothing (a record that lived
+    // only inside the block: DEX placed orders, journal entries). Dropped here, it costs no
+    // placement hash, no bucket re-hash and no LevelDB delete; the root is the same.
+    const data = this.data;
+    let keys = allKeys;
+    let raw = allRaw;
+    let drop: Uint8Array | undefined;
+    let absent = 0;
+    for (let i = 0; i < allRaw.length; i++) {
+      if (allRaw[i] !== null || data.has(allKeys[i]!)) continue;
+      (drop ??= new Uint8Array(allRaw.length))[i] = 1;
+      absent++;
+    }
+    if (drop) {
+      const n = allKeys.length - absent;
+      keys = new Array(n);
+      raw = new Array(n);
+      for (let i = 0, o = 0; i < allRaw.length; i++) {
+        if (drop[i] === 1) continue;
+        keys[o] = allKeys[i]!;
+        raw[o++] = allRaw[i]!;
+      }
+    }
     const vals: (string | null)[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i++) {
       const r = raw[i]!;

@@ -32,6 +32,13 @@ export interface KVReader {
    * resumes just past the last key it returned). Returned bytes are read-only.
    */
   iterate(prefix: Uint8Array, opts?: { reverse?: boolean; start?: Uint8Array; limit?: number }): Iterable<[Uint8Array, Uint8Array]>;
+  /**
+   * Optional: `iterate(prefix)` with each value decoded with `codec`; a record written as an
+   * object with that codec is yielded as that very object (treat it as immutable unless the
+   * caller deletes its key and so takes it out of state). Views without it are read with
+   * `iterateDecoded` (decode per entry).
+   */
+  iterateDecoded?<T>(prefix: Uint8Array, codec: ValueCodec<T>): Iterable<[Uint8Array, T]>;
 }
 
 export interface KVWriter extends KVReader {

@@ -38,6 +38,8 @@ export interface Source extends KVReader {
   getDecodedStr<T>(key: string, codec: ValueCodec<T>): T | undefined;
   /** Resolved entries (no deletes) within the key range. */
   iterateRange(r: RangeOpts): Generator<[string, string]>;
+  /** Same, with records written as objects yielded as their `Lazy` (not encoded). */
+  iterateRawRange(r: RangeOpts): Generator<[string, string | Lazy]>;
   /** Changes whenever this view or any ancestor changed; iterators re-seek when it moves. */
   version(): number;
 }
@@ -71,6 +73,16 @@ function continueAfter(r: RangeOpts, last: string): RangeOpts {
   // last ‖ 0x00 is the smallest key greater than `last`
   return { gte: last + '\0', lt: r.lt, lte: r.lte, reverse: false };
 }
+
+/** Entries as (key bytes, decoded value): a record written as an object with `codec` is that object. */
+function* decodedEntries<T>(it: Iterable<[string, string | Lazy]>, codec: ValueCodec<T>): Generator<[Uint8Array, T]> {
+  for (const [k, v] of it) {
+    const obj = typeof v !== 'string' && v.codec === codec ? (v.obj as T) : codec.decode(strToBytes(typeof v === 'string' ? v : v.str()));
+    yield [strToBytes(k), obj];
+  }
+}
+
+const EMPTY_DECODED: Iterable<[Uint8Array, never]> = [];
 
 /** Converts to bytes at the API boundary and applies the limit. */
 function* limited(it: Iterable<[string, string]>, limit: number | undefined): Generator<[Uint8Array, Uint8Array]> {
@@ -154,6 +166,15 @@ export class BaseView implements Source {
 
   iterateRange(r: RangeOpts): Generator<[string, string]> {
     return this.map.range(r);
+  }
+
+  iterateRawRange(r: RangeOpts): Generator<[string, string]> {
+    return this.map.range(r);
+  }
+
+  iterateDecoded<T>(prefix: Uint8Array, codec: ValueCodec<T>): Iterable<[Uint8Array, T]> {
+    const r = toRange(prefix, undefined);
+    return r ? decodedEntries(this.iterateRawRange(r), codec) : EMPTY_DECODED;
   }
 
   version(): number {
@@ -279,31 +300,46 @@ export class OverlayView implements CacheKV, Source {
     return this.map.mod + this.parent.version();
   }
 
+  iterateDecoded<T>(prefix: Uint8Array, codec: ValueCodec<T>): Iterable<[Uint8Array, T]> {
+    this.checkUsable();
+    const r = toRange(prefix, undefined);
+    return r ? decodedEntries(this.iterateRawRange(r), codec) : EMPTY_DECODED;
+  }
+
+  iterateRange(r: RangeOpts): Generator<[string, string]> {
+    return this.merged(r, false) as Generator<[string, string]>;
+  }
+
+  iterateRawRange(r: RangeOpts): Generator<[string, string | Lazy]> {
+    return this.merged(r, true);
+  }
+
   /**
-   * Merge of own writes over the parent's stream. If anything in the chain changes between two
-   * steps (a handler deleting while it scans), the merge restarts just past the last key yielded,
-   * so it never returns a deleted key or skips one inserted ahead of the cursor.
+   * Merge of own writes over the parent's stream (`raw`: records written as objects stay
+   * `Lazy`). If anything in the chain changes between two steps (a handler deleting while it
+   * scans), the merge restarts just past the last key yielded, so it never returns a deleted key
+   * or skips one inserted ahead of the cursor.
    */
-  *iterateRange(r: RangeOpts): Generator<[string, string]> {
+  private *merged(r: RangeOpts, raw: boolean): Generator<[string, string | Lazy]> {
     const fwd = !r.reverse;
     let range = r;
     for (;;) {
       const ver = this.version();
       const own = this.map.range(range);
-      const par = this.parent.iterateRange(range);
+      const par = raw ? this.parent.iterateRawRange(range) : this.parent.iterateRange(range);
       let a = own.next();
       let b = par.next();
       let restartAfter: string | undefined;
       while (!a.done || !b.done) {
         let k: string;
-        let v: string;
+        let v: string | Lazy;
         if (b.done || (!a.done && (fwd ? a.value[0] <= b.value[0] : a.value[0] >= b.value[0]))) {
           const [ak, av] = a.value as [string, string | null | Lazy];
           k = ak;
           if (!b.done && k === b.value[0]) b = par.next();
           a = own.next();
           if (av === null) continue;
-          v = typeof av === 'string' ? av : av.str();
+          v = raw || typeof av === 'string' ? av : av.str();
         } else {
           [k, v] = b.value;
           b = par.next();

@@ -1,22 +1,24 @@
 /**
  * Growable byte writer for building a whole block's batch in a few large buffers: records and keys
  * are written back to back and handed to LevelDB as subarrays, so a 5,000-tx block costs a handful
- * of allocations instead of several per tx. A record must be finished (`end`) before the next
- * growth can move the bytes, which is why `end` returns the subarray of the current buffer.
+ * of allocations instead of several per tx (the mechanism is `RecordBuffer`'s). This format:
+ * big-endian u32 lengths, u64 heights, f64 times, records unaligned, each opened by `begin`.
  */
+
+import { RecordBuffer } from './record-buffer.js';
 
 /** Node's internal fast paths (stable since Node 0.x; used because `Buffer#write` parses its arguments on every call). */
 type FastBuffer = Buffer & {
   utf8Write(s: string, offset: number, length?: number): number;
 };
 
-export class BytesWriter {
-  private buf: FastBuffer;
-  private pos = 0;
-  private start = 0;
-
+export class BytesWriter extends RecordBuffer<FastBuffer> {
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(64, capacity)) as FastBuffer;
+    super(Buffer.allocUnsafe(Math.max(64, capacity)) as FastBuffer);
+  }
+
+  protected override grown(need: number): FastBuffer {
+    return Buffer.allocUnsafe(Math.max(this.buf.length * 2, need + 64)) as FastBuffer;
   }
 
   /** Starts a record at the current position. */
@@ -26,22 +28,7 @@ export class BytesWriter {
 
   /** The record written since `begin` (a view into the writer's buffer, never reused). */
   end(): Uint8Array {
-    return this.buf.subarray(this.start, this.pos);
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    // Growing moves only the unfinished record: finished ones keep their (old) buffer alive.
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos - this.start + n + 64)) as FastBuffer;
-    this.buf.copy(next, 0, this.start, this.pos);
-    this.pos -= this.start;
-    this.start = 0;
-    this.buf = next;
-  }
-
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
+    return this.view();
   }
 
   u32(v: number): void {
@@ -66,12 +53,6 @@ export class BytesWriter {
     this.ensure(8);
     this.buf.writeDoubleBE(v, this.pos);
     this.pos += 8;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
   }
 
   /** u32 length ‖ bytes. */

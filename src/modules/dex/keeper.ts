@@ -17,6 +17,7 @@ import { INT64_MAX } from '../../codec/index.js';
 import { bytesEqual } from '../../crypto/hash.js';
 import { bytes8BEToBigint, bigintToBytes8BE, bytesToHeight, compareBytes } from '../../state/bytes.js';
 import type { KVReader, KVWriter } from '../../state/types.js';
+import { iterateDecoded, writeDecoded } from '../../state/decoded.js';
 import type { BlockContext, TxContext } from '../../app/context.js';
 import { FeeFor } from '../params/fees.js';
 import type { BankKeeper } from '../bank/keeper.js';
@@ -39,6 +40,7 @@ import {
   breatheKey,
   closedKey,
   P_PENDING,
+  ORDER_CODEC,
   decodeJournal,
   decodeOrder,
   encodeClosedPruneList,
@@ -47,7 +49,6 @@ import {
   readTradePruneList,
   deleteOpenOrder,
   encodeJournal,
-  encodeOrder,
   getPendingOrder,
   orderPriceQtyOf,
   orderQtyOf,
@@ -367,8 +368,8 @@ export class DexKeeper {
       lastExecutedPrice: 0n,
       lastExecutedQty: 0n,
     };
-    // Into this block's placed orders only: EndBlock writes the book keys if it rests.
-    kv.set(pending, encodeOrder(o));
+    // Into this block's placed orders only (kept decoded): EndBlock writes the book keys if it rests.
+    writeDecoded(kv, pending, o, ORDER_CODEC);
     if (levelKey) kv.set(levelKey, u64Bytes(levelTotal));
     return o;
   }
@@ -495,9 +496,10 @@ export class DexKeeper {
       keys.push(k.slice());
     }
     head = undefined;
-    for (const [k, v] of kv.iterate(P_PENDING)) {
-      of(k, P_PENDING).placed.push(decodeOrder(v));
-      keys.push(k.slice());
+    // the records `placeOrder` wrote, as objects; deleting their keys below makes them ours
+    for (const [k, o] of iterateDecoded(kv, P_PENDING, ORDER_CODEC)) {
+      of(k, P_PENDING).placed.push(o);
+      keys.push(k);
     }
     for (const k of keys) kv.delete(k);
     const symbols = [...by.keys()].map((s) => [s, utf8Encode(s)] as const).sort((a, b) => compareBytes(a[1], b[1]));

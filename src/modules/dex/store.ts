@@ -31,6 +31,7 @@ import { bigintToBytes8BE, bytes8BEToBigint, concatBytes, utf8, writeU64BE } fro
 import type { KVReader, KVWriter, ValueCodec } from '../../state/types.js';
 import { readDecoded, writeDecoded } from '../../state/decoded.js';
 import { INT64_MAX } from '../../codec/index.js';
+import { RecordBuffer } from '../../store/record-buffer.js';
 import {
   OrderStatus,
   defaultDexParams,
@@ -225,69 +226,59 @@ const SLAB = 64 * 1024;
 const LONG_STR = 24;
 
 /**
- * Write buffer shared by the (synchronous) encoders. Records are written into a slab and
- * `done()` hands out a view of the bytes just written (no copy, no ArrayBuffer per record: an
- * off-heap allocation costs more than encoding an order); a record that does not fit moves to
- * a new slab. A record's bytes are never written again once handed out.
+ * Write buffer shared by the (synchronous) encoders: records go back to back into 64 KB slabs
+ * and `done()` hands out a view of the bytes just written (no copy, no ArrayBuffer per record:
+ * an off-heap allocation costs more than encoding an order). This format: big-endian fields,
+ * u16 string lengths, signed hi/lo safe integers, records 8-aligned.
  */
-class Writer {
-  buf = new Uint8Array(SLAB);
-  dv = new DataView(this.buf.buffer);
-  /** Start of the record being written. */
-  start = 0;
-  n = 0;
+class Writer extends RecordBuffer<Uint8Array> {
+  dv: DataView;
+  constructor() {
+    super(new Uint8Array(SLAB));
+    this.dv = new DataView(this.buf.buffer);
+  }
+  protected override grown(need: number): Uint8Array {
+    return new Uint8Array(Math.max(SLAB, need * 2));
+  }
+  protected override grow(n: number): void {
+    super.grow(n);
+    this.dv = new DataView(this.buf.buffer);
+  }
+  /** Drops an unfinished record (an encoder that threw) and starts the next one. */
   reset(): this {
-    this.n = this.start;
+    this.pos = this.start;
     return this;
-  }
-  private room(k: number): void {
-    if (this.n + k <= this.buf.length) return;
-    const len = this.n - this.start;
-    const nb = new Uint8Array(Math.max(SLAB, (len + k) * 2));
-    nb.set(this.buf.subarray(this.start, this.n));
-    this.buf = nb;
-    this.dv = new DataView(nb.buffer);
-    this.start = 0;
-    this.n = len;
-  }
-  u8(v: number): void {
-    this.room(1);
-    this.buf[this.n++] = v;
   }
   /** Safe integer (heights, ms) as signed hi32/lo32, exact for |v| < 2^53. */
   int(v: number): void {
-    this.room(8);
+    this.ensure(8);
     const hi = Math.floor(v / TWO32);
-    this.dv.setInt32(this.n, hi);
-    this.dv.setUint32(this.n + 4, v - hi * TWO32);
-    this.n += 8;
+    this.dv.setInt32(this.pos, hi);
+    this.dv.setUint32(this.pos + 4, v - hi * TWO32);
+    this.pos += 8;
   }
   /** int64 amount; anything outside int64 is a bug upstream, refused rather than truncated. */
   i64(v: bigint): void {
-    this.room(8);
+    this.ensure(8);
     if (v >= 0n && v <= MAX_SAFE_N) {
       // amounts are small non-negative numbers: two uint32 words, cheaper than setBigInt64
       const x = Number(v);
       const hi = Math.floor(x / TWO32);
-      this.dv.setUint32(this.n, hi);
-      this.dv.setUint32(this.n + 4, x - hi * TWO32);
+      this.dv.setUint32(this.pos, hi);
+      this.dv.setUint32(this.pos + 4, x - hi * TWO32);
     } else {
       if (v > INT64_MAX || v < -INT64_MAX - 1n) throw rootError('internal', `dex: amount ${v} outside int64`);
-      this.dv.setBigInt64(this.n, v);
+      this.dv.setBigInt64(this.pos, v);
     }
-    this.n += 8;
+    this.pos += 8;
   }
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.n);
-    this.n += b.length;
-  }
+  /** u16 byte length ‖ UTF-8. */
   str(s: string): void {
     // UTF-8 is at most 3 bytes per UTF-16 unit
     const n = s.length;
-    this.room(2 + n * 3);
+    this.ensure(2 + n * 3);
     const buf = this.buf;
-    const at = this.n + 2;
+    const at = this.pos + 2;
     if (n < LONG_STR) {
       // ids, symbols, hashes are ASCII: short ones written byte by byte
       let i = 0;
@@ -297,29 +288,29 @@ class Writer {
         buf[at + i] = c;
       }
       if (i === n) {
-        this.dv.setUint16(this.n, n);
-        this.n = at + n;
+        this.dv.setUint16(this.pos, n);
+        this.pos = at + n;
         return;
       }
     }
     const r = enc.encodeInto(s, buf.subarray(at, at + n * 3));
     if (r.written > 0xffff) throw rootError('internal', 'dex: string too long for a record');
-    this.dv.setUint16(this.n, r.written);
-    this.n = at + r.written;
+    this.dv.setUint16(this.pos, r.written);
+    this.pos = at + r.written;
   }
   coins(c: readonly Coin[]): void {
-    this.room(2);
-    this.dv.setUint16(this.n, c.length);
-    this.n += 2;
+    this.ensure(2);
+    this.dv.setUint16(this.pos, c.length);
+    this.pos += 2;
     for (const x of c) {
       this.str(x.denom);
       this.i64(x.amount);
     }
   }
   done(): Uint8Array {
-    const out = this.buf.subarray(this.start, this.n);
+    const out = this.view();
     // next record starts 8-aligned (keeps views of one slab apart, DataView reads aligned)
-    this.start = this.n = Math.min((this.n + 7) & ~7, this.buf.length);
+    this.start = this.pos = Math.min((this.pos + 7) & ~7, this.buf.length);
     return out;
   }
 }
@@ -459,6 +450,12 @@ export function decodeOrder(b: Uint8Array): OrderRecord {
   };
 }
 
+/**
+ * Orders placed in a block are kept decoded in the views (`writeDecoded`): EndBlock drains them
+ * as the objects `placeOrder` wrote, and the check state, never hashed, never encodes them.
+ */
+export const ORDER_CODEC: ValueCodec<OrderRecord> = { encode: encodeOrder, decode: decodeOrder };
+
 /** Offsets of fields read without a full decode (book scans need only these). */
 const O_SIDE = 21;
 const O_PRICE = 24;
@@ -560,21 +557,26 @@ export function readParams(kv: KVReader, parse: (raw: unknown) => DexParams): De
   return raw ? parse(JSON.parse(dec.decode(raw))) : defaultDexParams();
 }
 
+/** The arrival counter (8 bytes BE), kept decoded in the views: read and bumped by every order. */
+const SEQ_CODEC: ValueCodec<bigint> = {
+  encode: bigintToBytes8BE,
+  decode(raw) {
+    if (raw.length !== 8 || raw[0] !== 0) throw formatError('sequence counter', raw);
+    return bytes8BEToBigint(raw);
+  },
+};
+
 /** Next global arrival number (orders, journal entries, closed records). */
 export function nextSeq(kv: KVWriter): bigint {
-  const raw = kv.get(K_SEQ);
-  if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
-  const n = raw ? bytes8BEToBigint(raw) : 1n;
-  kv.set(K_SEQ, bigintToBytes8BE(n + 1n));
+  const n = readDecoded(kv, K_SEQ, SEQ_CODEC) ?? 1n;
+  writeDecoded(kv, K_SEQ, n + 1n, SEQ_CODEC);
   return n;
 }
 
 /** Reserves `n` ≥ 1 consecutive arrival numbers (as `n` calls of `nextSeq`); returns the first. */
 export function nextSeqs(kv: KVWriter, n: number): bigint {
-  const raw = kv.get(K_SEQ);
-  if (raw && (raw.length !== 8 || raw[0] !== 0)) throw formatError('sequence counter', raw);
-  const first = raw ? bytes8BEToBigint(raw) : 1n;
-  kv.set(K_SEQ, bigintToBytes8BE(first + BigInt(n)));
+  const first = readDecoded(kv, K_SEQ, SEQ_CODEC) ?? 1n;
+  writeDecoded(kv, K_SEQ, first + BigInt(n), SEQ_CODEC);
   return first;
 }
 
