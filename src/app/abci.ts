@@ -3,6 +3,7 @@
  * Application through these calls; the Application never sees sockets, disks or clocks:
  * block time arrives in the request.
  */
+import type { DecodedTx } from '../codec/types.js';
 
 export interface Attribute { key: string; value: string }
 export interface AppEvent { type: string; attributes: Attribute[] }
@@ -66,6 +67,12 @@ export interface FinalizeBlockRequest {
   hash: string;
   /** The txs' UPPERCASE hex hashes when the caller has them (one per tx): spares a SHA-256 per tx. */
   txHashes?: readonly string[];
+  /**
+   * The txs decoded, when the caller holds them (the one-validator producer: the mempool kept
+   * each tx's decoded form); one slot per tx, `undefined` where unknown. A slot is used only
+   * when its `bytes` is the very tx object at that index. Spares a decode per tx.
+   */
+  decodedTxs?: readonly (DecodedTx | undefined)[];
 }
 
 export interface FinalizeBlockResponse {

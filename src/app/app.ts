@@ -27,7 +27,7 @@ import type {
   QueryResponse,
   TxResult,
 } from './abci.js';
-import { EventSink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
+import { DiscardingEventSink, EventSink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
 import { EndBlockOrder, Router, defaultSigners, type AppModule } from './router.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
 import { runAnte, signatureJobs, FEE_DENOM, type AnteDeps } from './ante.js';
@@ -157,7 +157,7 @@ export class DexApp implements Application {
   private checkFeeTable: { table: FeeTable; gen: number } | undefined;
   private deliverFeeTable: { table: FeeTable; gen: number } | undefined;
   /** Events of check-mode txs go nowhere (check answers carry none): one sink, emptied per tx. */
-  private readonly checkSink = new EventSink();
+  private readonly checkSink: EventSink = new DiscardingEventSink();
 
   constructor(deps: DexAppDeps) {
     this.store = deps.store;
@@ -279,9 +279,9 @@ export class DexApp implements Application {
    * its per-sender limit before checkTx, whose state changes (the sequence bump) cannot be
    * undone. Undefined for a tx that does not decode or has no known msg.
    */
-  senderOf(tx: Uint8Array, hash?: string): string | undefined {
+  senderOf(tx: Uint8Array, hash?: string, decoded?: DecodedTx): string | undefined {
     try {
-      const msg = this.decodeCached(tx, hash, false).tx.msgs[0];
+      const msg = (decoded ?? this.decodeCached(tx, hash, false)).tx.msgs[0];
       if (!msg) return undefined;
       const handler = this.router.handler(msg.type);
       const first = (handler.signers ? handler.signers(msg) : defaultSigners(msg))[0];
@@ -291,8 +291,12 @@ export class DexApp implements Application {
     }
   }
 
-  /** @param hash the tx's UPPERCASE hex hash when the caller has it (the mempool does). */
-  checkTx(tx: Uint8Array, kind: CheckTxKind, hash?: string): CheckTxResult {
+  /**
+   * @param hash the tx's UPPERCASE hex hash when the caller has it (the mempool does).
+   * @param decoded `decodedTx(tx, hash, true)`, when the caller holds it: the mempool keeps it
+   *   with the tx, so a recheck runs the whole check again without decoding again.
+   */
+  checkTx(tx: Uint8Array, kind: CheckTxKind, hash?: string, decoded?: DecodedTx): CheckTxResult {
     let chain: ChainInfo;
     try {
       chain = this.chain();
@@ -315,7 +319,7 @@ export class DexApp implements Application {
         hash: '',
       };
     }
-    const out = this.runTx(tx, kind === 'new' ? 'check' : 'recheck', this.checkTxCache!, chain, block, this.checkFees, hash);
+    const out = this.runTx(tx, kind === 'new' ? 'check' : 'recheck', this.checkTxCache!, chain, block, this.checkFees, hash, decoded);
     this.checkFees.reset();
     // check-mode results are built with their `fee` and `sender` slots already (see execTx)
     const r = out.result as CheckTxResult;
@@ -364,7 +368,11 @@ export class DexApp implements Application {
     const cache = this.store.cache();
     const txResults: TxResult[] = new Array(req.txs.length);
     const known = req.txHashes && req.txHashes.length === req.txs.length ? req.txHashes : undefined;
-    for (let i = 0; i < req.txs.length; i++) txResults[i] = this.runTx(req.txs[i]!, 'deliver', cache, chain, block, this.blockFees, known?.[i]).result;
+    const decoded = req.decodedTxs && req.decodedTxs.length === req.txs.length ? req.decodedTxs : undefined;
+    for (let i = 0; i < req.txs.length; i++) {
+      const tx = req.txs[i]!;
+      txResults[i] = this.runTx(tx, 'deliver', cache, chain, block, this.blockFees, known?.[i], decoded?.[i]).result;
+    }
     for (const h of this.router.endBlockers()) h.run(bctx);
     kv.set(LAST_BLOCK_TIME_KEY, enc.encode(String(req.timeMs)));
     const validatorUpdates = this.staking.validatorUpdates(kv);
@@ -575,13 +583,14 @@ export class DexApp implements Application {
     block: BlockInfo,
     pool: FeePool,
     knownHash?: string,
+    known?: DecodedTx,
   ): TxOutcome {
     let decoded: DecodedTx;
     try {
-      // every run consumes: a decoded tx is kept only from admission (senderOf, preverify) to
-      // its checkTx. Kept until its block (~1.5 s under load) it outlived two scavenges and was
-      // promoted, ~1.8 KB per tx; decoding again in deliver costs less (measured: CPU and GC).
-      decoded = this.decodeCached(bytes, knownHash, true);
+      // a decoded tx the caller holds serves only for these very bytes (decoding is a pure
+      // function of them); otherwise every run consumes the decode cache, which keeps a tx only
+      // from admission (senderOf, preverify) to its checkTx: the mempool keeps it from there
+      decoded = known !== undefined && known.bytes === bytes ? known : this.decodeCached(bytes, knownHash, true);
     } catch (e) {
       const ce = toChainError(e);
       return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: knownHash ?? safeHash(bytes) }, fee: 0n };

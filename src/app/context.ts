@@ -48,6 +48,14 @@ export class EventSink {
   }
 }
 
+/**
+ * The sink of check-mode txs, whose answers carry no events: `emit` builds nothing. (A handler
+ * that pushes to `events` directly still can; the app empties it before every tx.)
+ */
+export class DiscardingEventSink extends EventSink {
+  override emit(_type: string, _attrs: Record<string, string> | [string, string][]): void {}
+}
+
 export interface BlockContext {
   kv: KVWriter;
   chain: ChainInfo;

@@ -10,6 +10,7 @@ import type { BankKeeper } from '../modules/bank/keeper.js';
 import type { StakingKeeper } from '../modules/staking/keeper.js';
 import { coinsString, checkedAdd } from '../modules/bank/coins.js';
 import type { BlockContext } from './context.js';
+import { FEE_DENOM } from './ante.js';
 
 /**
  * Payee when the proposer is not a known validator (e.g. a test network without validators in
@@ -18,6 +19,11 @@ import type { BlockContext } from './context.js';
 export const FEE_COLLECTOR = escrowAddress('BinanceChainFeeCollector');
 
 export class FeePool {
+  /**
+   * BNB, which nearly every fee is paid in, in a field; other denoms in the map. Resetting
+   * the pool after every checkTx then touches no map (`Map.clear` allocates a new table).
+   */
+  private bnb = 0n;
   private readonly amounts = new Map<string, bigint>();
   private forAll = false;
 
@@ -25,13 +31,14 @@ export class FeePool {
     if (feeFor === FeeFor.Free) return;
     for (const c of coins) {
       if (c.amount <= 0n) continue;
-      this.amounts.set(c.denom, checkedAdd(this.amounts.get(c.denom) ?? 0n, c.amount, `fee pool ${c.denom}`));
+      if (c.denom === FEE_DENOM) this.bnb = checkedAdd(this.bnb, c.amount, `fee pool ${c.denom}`);
+      else this.amounts.set(c.denom, checkedAdd(this.amounts.get(c.denom) ?? 0n, c.amount, `fee pool ${c.denom}`));
       if (feeFor === FeeFor.All) this.forAll = true;
     }
   }
 
   get isEmpty(): boolean {
-    return this.amounts.size === 0;
+    return this.bnb === 0n && this.amounts.size === 0;
   }
 
   get feeFor(): FeeForValue {
@@ -39,13 +46,14 @@ export class FeePool {
   }
 
   coins(): Coin[] {
-    return [...this.amounts.entries()]
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([denom, amount]) => ({ denom, amount }));
+    const all = [...this.amounts.entries()];
+    if (this.bnb > 0n) all.push([FEE_DENOM, this.bnb]);
+    return all.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([denom, amount]) => ({ denom, amount }));
   }
 
   reset(): void {
-    this.amounts.clear();
+    this.bnb = 0n;
+    if (this.amounts.size > 0) this.amounts.clear();
     this.forAll = false;
   }
 }

@@ -41,9 +41,20 @@ export class Overlay implements CacheKV {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const e = this.writes.get(mapKey(key));
+    return this.getAt(mapKey(key), key);
+  }
+
+  /** get with the key's binary string built once for the whole chain (see `decodedAt`). */
+  private getAt(k: string, key: Uint8Array): Uint8Array | undefined {
+    const e = this.writes.get(k);
     if (e) return bytesOf(e) ?? undefined;
-    return this.parent.get(key);
+    const p = this.parent;
+    if (p instanceof Overlay) return p.getAt(k, key);
+    if (p instanceof BaseView) {
+      const v = p.getStr(k);
+      return v === undefined ? undefined : strToBytes(v);
+    }
+    return p.get(key);
   }
 
   getDecoded<T>(key: Uint8Array, codec: ValueCodec<T>): T | undefined {
@@ -72,7 +83,17 @@ export class Overlay implements CacheKV {
   }
 
   has(key: Uint8Array): boolean {
-    return this.get(key) !== undefined;
+    return this.hasAt(mapKey(key), key);
+  }
+
+  /** A record kept decoded exists without being encoded; a delete (null) does not. */
+  private hasAt(k: string, key: Uint8Array): boolean {
+    const e = this.writes.get(k);
+    if (e) return e.value !== null;
+    const p = this.parent;
+    if (p instanceof Overlay) return p.hasAt(k, key);
+    if (p instanceof BaseView) return p.getStr(k) !== undefined;
+    return p.has(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

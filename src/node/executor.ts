@@ -16,6 +16,7 @@ import { decodeTx, encodeAddress, txHashHex } from '../codec/index.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
 import { toHex, sha256, bytesEqual } from '../crypto/hash.js';
 import type { Mempool } from '../mempool/mempool.js';
+import type { DecodedTx } from '../codec/types.js';
 import type { Logger } from './logger.js';
 
 export interface AppliedBlock {
@@ -102,13 +103,16 @@ export class BlockExecutor {
   /**
    * Executes and persists a decided block with the commit that decided it. `beforeSave` runs
    * after execution and before the block is saved (the BFT engine records the validator set
-   * the block's updates produce there, so it is on disk for every stored block).
+   * the block's updates produce there, so it is on disk for every stored block). `decodedTxs`:
+   * the txs decoded, when the caller holds them (a producer reaping its own mempool; see
+   * `FinalizeBlockRequest.decodedTxs`).
    */
   async apply(
     block: Block,
     commit: Commit,
     powers: Map<string, bigint>,
     beforeSave?: (response: FinalizeBlockResponse) => Promise<void>,
+    decodedTxs?: readonly (DecodedTx | undefined)[],
   ): Promise<AppliedBlock> {
     const started = performance.now();
     const hash = headerHash(block.header);
@@ -118,7 +122,7 @@ export class BlockExecutor {
     const txHashes = blockTxHashes(block.txs);
     await this.preverify(block.txs, txHashes);
     const tVerified = performance.now();
-    const response = this.execute(block, hash, powers, txHashes);
+    const response = this.execute(block, hash, powers, txHashes, decodedTxs);
     const tExecuted = performance.now();
     if (beforeSave) await beforeSave(response);
     const results = response.txResults;
@@ -169,7 +173,7 @@ export class BlockExecutor {
     await app.preverify(txs, hashes).catch((e: Error) => this.log.debug({ err: e.message }, 'pre-verification failed; the app verifies inline'));
   }
 
-  private execute(block: Block, hash: Uint8Array, powers: Map<string, bigint>, txHashes?: readonly string[]): FinalizeBlockResponse {
+  private execute(block: Block, hash: Uint8Array, powers: Map<string, bigint>, txHashes?: readonly string[], decodedTxs?: readonly (DecodedTx | undefined)[]): FinalizeBlockResponse {
     return this.app.finalizeBlock({
       height: block.header.height,
       timeMs: block.header.timeMs,
@@ -185,6 +189,7 @@ export class BlockExecutor {
       })),
       hash: toHex(hash).toUpperCase(),
       ...(txHashes ? { txHashes } : {}),
+      ...(decodedTxs ? { decodedTxs } : {}),
     });
   }
 

@@ -12,6 +12,7 @@ import { ed25519Sign } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Application } from '../app/abci.js';
 import type { Mempool } from '../mempool/mempool.js';
+import type { DecodedTx } from '../codec/types.js';
 import type { BlockExecutor } from './executor.js';
 import type { BlockStore } from '../store/index.js';
 import type { ValidatorKey } from './privval.js';
@@ -109,7 +110,8 @@ export class SoloProducer implements ConsensusEngine {
     if (!this.running) return;
     const started = Date.now();
     const reapedHashes: string[] = [];
-    const candidates = this.d.mempool.reap(this.d.maxBlockBytes, this.d.maxBlockTxs, reapedHashes);
+    const reapedDecoded: (DecodedTx | undefined)[] = [];
+    const candidates = this.d.mempool.reap(this.d.maxBlockBytes, this.d.maxBlockTxs, reapedHashes, reapedDecoded);
     if (candidates.length === 0 && !this.d.createEmptyBlocks && this.height > 0) {
       this.schedule(Math.min(this.d.blockIntervalMs, 100));
       return;
@@ -152,7 +154,10 @@ export class SoloProducer implements ConsensusEngine {
       blockId: { hash },
       signatures: [{ flag: CommitFlag.Commit, validatorAddress: this.d.key.address, timeMs: header.timeMs, signature }],
     };
-    await this.d.executor.apply(block, commit, this.d.powers);
+    // the mempool kept each tx decoded: the app runs the block without decoding again (it uses
+    // a slot only for the very tx object it was decoded from, so a shorter list is harmless)
+    reapedDecoded.length = txs.length;
+    await this.d.executor.apply(block, commit, this.d.powers, undefined, reapedDecoded);
     this.height = height;
     this.lastTimeMs = header.timeMs;
     this.lastBlockHash = hash;
