@@ -42,7 +42,7 @@ import { encodeAddress } from '../codec/index.js';
 import { Bank, bankModule, totalSupplyMatchesBalances, nonNegativeBalances } from '../modules/bank/index.js';
 import { Tokens, TimeLocks, tokensModule } from '../modules/tokens/index.js';
 import { Staking, stakingModule, stakingGovHook } from '../modules/staking/index.js';
-import { ParamsKeeper, paramsModule, type FeeTable } from '../modules/params/index.js';
+import { FeeChanges, ParamsKeeper, paramsModule, type FeeTable } from '../modules/params/index.js';
 import { GovKeeper, govModule } from '../modules/gov/index.js';
 import { DexKeeper, dexModule } from '../modules/dex/index.js';
 import { pegModule, pegGovHook, pegGovExecutor, pegInvariants, PEG_MODULE_ADDRESS, type PegKeeper } from '../modules/peg/index.js';
@@ -167,7 +167,10 @@ export class DexApp implements Application {
     this.verifyPool = deps.verifyPool;
     this.decodedTxs = new DecodedTxCache(deps.decodedTxCacheSize ?? 100_000);
     this.anteDeps = { router: this.router, bank: this.bank, params: this.params, verifier: this.verifier, sigCache: this.sigCache };
-    this.registerModule(paramsModule(this.params));
+    // FeeChange proposals: checked by gov at submission, applied at breathe blocks (the DEX
+    // keeper, made below, takes the DEX fees)
+    const feeChanges = new FeeChanges(this.params, () => this.dex);
+    this.registerModule(paramsModule(this.params, feeChanges));
     this.registerModule(bankModule(this.bank));
     this.registerModule(tokensModule(this.tokens, this.bank, this.timeLocks));
     this.registerModule(stakingModule(this.staking, this.bank));
@@ -176,6 +179,7 @@ export class DexApp implements Application {
     this.dex = new DexKeeper({ bank: this.bank, tokens: this.tokens, gov: this.gov });
     this.registerModule(govModule(this.gov));
     this.gov.addHook(stakingGovHook(this.staking, () => this.chain()));
+    this.gov.addHook(feeChanges);
     // The peg creates its pegged tokens at genesis, so it comes before the DEX (whose genesis
     // pairs may quote them); insurance takes its share of the fee pool before it is distributed.
     const peg = pegModule({ bank: this.bank, tokens: this.tokens });

@@ -93,6 +93,7 @@ import {
   defaultDexParams,
   pairSymbol,
   splitPair,
+  type DexFeeParams,
   type DexParams,
   type OrderRecord,
   type TradingPair,
@@ -174,6 +175,12 @@ export class DexKeeper {
 
   setParams(kv: KVWriter, p: DexParams): void {
     kv.set(K_PARAMS, encodeParams(p));
+  }
+
+  /** A passed FeeChange's DEX fees (params module, at a breathe block): the listed fields change. */
+  setDexFees(kv: KVWriter, fees: Partial<DexFeeParams>): void {
+    const p = this.getParams(kv);
+    this.setParams(kv, { ...p, fees: { ...p.fees, ...fees } });
   }
 
   getPair(kv: KVReader, symbol: string): TradingPair | undefined {
