@@ -147,7 +147,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const durationSec = process.argv[3] ? Number(process.argv[3]) : undefined;
   const r = await runOrdersBench({ rate, durationSec, log: (l) => console.error(l) });
   console.log(
-    `orders: ${r.committedPerSec.toFixed(0)} committed signed orders/s (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}; ` +
+    `orders: ${r.report.steadyPerSec.toFixed(0)} orders/s sustained, ${r.committedPerSec.toFixed(0)} committed first send to last commit, ${r.report.pendingAtSendEnd} pending when sending stopped (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}; ` +
       `p50 ${r.latencyP50Ms.toFixed(0)} ms, p99 ${r.latencyP99Ms.toFixed(0)} ms, lost ${r.lost}, ${r.trades} trades, rejects ${JSON.stringify(r.rejectsByCode)}, RSS ${r.rssMb.toFixed(0)} MB)`,
   );
   console.log(`reference: ${r.verifiesPerSec.toFixed(0)} native single-thread verifies/s; ratio ${r.ratio.toFixed(3)}`);
