@@ -14,8 +14,9 @@
  * - The commit used for block h is the next block's `lastCommit` when the same peer sent it (the
  *   canonical one), else the peer's stored seen-commit for h.
  * - A peer whose answer fails (no answer within `requestTimeoutMs`, an error, undecodable, wrong
- *   heights, a block or commit that does not verify) is penalised, avoided for the rest of the
- *   round, and its batches are asked of other peers. A short answer is no fault (the peer may be
+ *   heights, a block or commit that does not verify) is avoided for the rest of the round and its
+ *   batches are asked of other peers; bad answers are penalised here, silence and transport
+ *   errors by the network layer (which still runs the request to its own timeout). A short answer is no fault (the peer may be
  *   behind): the rest is asked elsewhere. The round ends early only when no peer left can serve.
  * - We serve our own stored blocks to others (`setBlockProvider`).
  */
@@ -272,8 +273,9 @@ export class BlockSync {
         (res) => {
           if (!sched.isLive(req.id)) return;
           if (res === 'timeout') {
-            this.network.penalize(req.peer, `block sync: no answer within ${this.requestTimeoutMs} ms`, PENALTY.timeout);
-            this.log.debug({ peer: req.peer, from: req.from }, 'block sync: request timed out');
+            // No penalty here: the request goes on in the network layer, which penalises the
+            // peer itself if it never answers (scoring the same silence twice would be unfair).
+            this.log.debug({ peer: req.peer, from: req.from }, 'block sync: request timed out; asking others');
             sched.requestFailed(req.id);
             return;
           }
