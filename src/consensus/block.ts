@@ -17,6 +17,7 @@
  */
 import pb from 'protobufjs/minimal.js';
 import { rootError } from '../errors.js';
+import type { DecodedTx } from '../codec/types.js';
 import { sha256, sha256Latin1, sha256HexUpper, bytesEqual } from './crypto-adapter.js';
 import {
   CommitFlag,
@@ -507,15 +508,33 @@ export function knownBlockTxHashes(txs: readonly Uint8Array[], hashes: string[])
   listHashes.set(txs, hashes);
 }
 
+/** Decoded forms of a tx list's txs that its proposer held (the mempool keeps them), by list. */
+const listDecoded = new WeakMap<readonly Uint8Array[], readonly (DecodedTx | undefined)[]>();
+
 /**
- * For a proposer: `txs` is what the app kept of the mempool's `candidates`, whose hashes the
- * mempool handed out. When the app kept a prefix (the same tx objects), those hashes serve the
- * block; otherwise they are computed when first asked for.
+ * The txs of `txs` decoded, where a proposer recorded them (`knownReapedTxs`); one slot per tx,
+ * `undefined` where unknown. The app uses a slot only for the very bytes it was decoded from.
  */
-export function knownReapedTxHashes(txs: readonly Uint8Array[], candidates: readonly Uint8Array[], candidateHashes: readonly string[]): void {
+export function blockDecodedTxs(txs: readonly Uint8Array[]): readonly (DecodedTx | undefined)[] | undefined {
+  return listDecoded.get(txs);
+}
+
+/**
+ * For a proposer: `txs` is what the app kept of the mempool's `candidates`, whose hashes (and
+ * decoded forms, when kept) the mempool handed out. When the app kept a prefix (the same tx
+ * objects), they serve the block: its header, its duplicate check and its execution; otherwise
+ * hashes are computed when first asked for and txs decoded when executed.
+ */
+export function knownReapedTxs(
+  txs: readonly Uint8Array[],
+  candidates: readonly Uint8Array[],
+  candidateHashes: readonly string[],
+  candidateDecoded?: readonly (DecodedTx | undefined)[],
+): void {
   if (candidateHashes.length !== candidates.length || txs.length > candidates.length) return;
   for (let i = 0; i < txs.length; i++) if (txs[i] !== candidates[i]) return;
   knownBlockTxHashes(txs, candidateHashes.slice(0, txs.length));
+  if (candidateDecoded !== undefined && candidateDecoded.length === candidates.length) listDecoded.set(txs, candidateDecoded.slice(0, txs.length));
 }
 
 /** Merkle root over SHA256(tx): the header's `dataHash`. */

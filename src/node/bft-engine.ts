@@ -20,7 +20,7 @@
  */
 import { ConsensusCore, walEntryToEvent, type ConsensusAction, type ConsensusEvent, type CreateBlockArgs, type TimeoutConfig } from '../consensus/state-machine.js';
 import { GuardedSigner } from '../consensus/signer.js';
-import { blockTxHashes, commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, knownReapedTxHashes, txsHash } from '../consensus/block.js';
+import { blockTxHashes, commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, knownReapedTxs, txsHash } from '../consensus/block.js';
 import { bytesEqual, ed25519Verify, toHex, type SigVerifier } from '../consensus/crypto-adapter.js';
 import { VoteType, type Block, type Commit, type DuplicateVoteEvidence, type Header } from '../consensus/types.js';
 import type { Application } from '../app/abci.js';
@@ -37,6 +37,7 @@ import { WalFile, walReplayEntries, type WalFileOptions } from './wal-file.js';
 import { SignerStateFile } from './signer-state-file.js';
 import { EvidencePool, MAX_EVIDENCE_AGE_HEIGHTS, checkEvidence } from './evidence-pool.js';
 import { EvidenceFile } from './evidence-file.js';
+import type { DecodedTx } from '../codec/types.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { decodeEvidenceMsg, decodeProposalMsg, decodeVoteMsg, encodeEvidenceMsg, encodeProposalMsg, encodeVoteMsg } from './consensus-msgs.js';
 
@@ -424,10 +425,12 @@ export class BftEngine implements ConsensusEngine {
     const d = this.d;
     const h = a.height;
     const reapedHashes: string[] = [];
-    const candidates = d.mempool.reap(d.maxBlockBytes, d.maxBlockTxs, reapedHashes);
+    const reapedDecoded: (DecodedTx | undefined)[] = [];
+    const candidates = d.mempool.reap(d.maxBlockBytes, d.maxBlockTxs, reapedHashes, reapedDecoded);
     const txs = d.app.prepareProposal(candidates, d.maxBlockBytes);
-    // the mempool hashed these txs already: the header, the duplicate check and the executor reuse it
-    knownReapedTxHashes(txs, candidates, reapedHashes);
+    // the mempool hashed (and kept decoded) these txs already: the header, the duplicate check
+    // and, if this block is decided, the executor reuse that
+    knownReapedTxs(txs, candidates, reapedHashes, reapedDecoded);
     const evidence = this.pool.pending(h).filter((ev) => !checkEvidence(ev, d.chainId, d.valsets.get(ev.voteA.height), this.verify));
     const header: Header = {
       chainId: d.chainId,

@@ -10,7 +10,7 @@
 import type { Application, FinalizeBlockResponse, TxResult, VoteInfo } from '../app/abci.js';
 import type { Block, Commit } from '../consensus/types.js';
 import { CommitFlag } from '../consensus/types.js';
-import { blockTxHashes, encodeBlock, decodeBlock, encodeCommit, headerHash, merkleRoot } from '../consensus/block.js';
+import { blockDecodedTxs, blockTxHashes, encodeBlock, decodeBlock, encodeCommit, headerHash, merkleRoot } from '../consensus/block.js';
 import type { BlockStore, StoredTxResult } from '../store/index.js';
 import { decodeTx, encodeAddress, txHashHex } from '../codec/index.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
@@ -103,16 +103,14 @@ export class BlockExecutor {
   /**
    * Executes and persists a decided block with the commit that decided it. `beforeSave` runs
    * after execution and before the block is saved (the BFT engine records the validator set
-   * the block's updates produce there, so it is on disk for every stored block). `decodedTxs`:
-   * the txs decoded, when the caller holds them (a producer reaping its own mempool; see
-   * `FinalizeBlockRequest.decodedTxs`).
+   * the block's updates produce there, so it is on disk for every stored block). Hashes and
+   * decoded forms its producer recorded for the block's tx list (`knownReapedTxs`) are used.
    */
   async apply(
     block: Block,
     commit: Commit,
     powers: Map<string, bigint>,
     beforeSave?: (response: FinalizeBlockResponse) => Promise<void>,
-    decodedTxs?: readonly (DecodedTx | undefined)[],
   ): Promise<AppliedBlock> {
     const started = performance.now();
     const hash = headerHash(block.header);
@@ -122,7 +120,7 @@ export class BlockExecutor {
     const txHashes = blockTxHashes(block.txs);
     await this.preverify(block.txs, txHashes);
     const tVerified = performance.now();
-    const response = this.execute(block, hash, powers, txHashes, decodedTxs);
+    const response = this.execute(block, hash, powers, txHashes, blockDecodedTxs(block.txs));
     const tExecuted = performance.now();
     if (beforeSave) await beforeSave(response);
     const results = response.txResults;

@@ -7,7 +7,7 @@
  */
 import type { Block, Commit, Header, Vote } from '../consensus/types.js';
 import { CommitFlag, VoteType } from '../consensus/types.js';
-import { headerHash, knownReapedTxHashes, txsHash, commitHash, voteSignBytes, decodeBlock, decodeCommit } from '../consensus/block.js';
+import { headerHash, knownReapedTxs, txsHash, commitHash, voteSignBytes, decodeBlock, decodeCommit } from '../consensus/block.js';
 import { ed25519Sign } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Application } from '../app/abci.js';
@@ -117,8 +117,8 @@ export class SoloProducer implements ConsensusEngine {
       return;
     }
     const txs = this.d.app.prepareProposal(candidates, this.d.maxBlockBytes);
-    // the mempool hashed these txs already: the header and the executor reuse it
-    knownReapedTxHashes(txs, candidates, reapedHashes);
+    // the mempool hashed (and kept decoded) these txs already: the header and the executor reuse that
+    knownReapedTxs(txs, candidates, reapedHashes, reapedDecoded);
     const now = this.d.now?.() ?? Date.now();
     const height = this.height + 1;
     const header: Header = {
@@ -154,10 +154,7 @@ export class SoloProducer implements ConsensusEngine {
       blockId: { hash },
       signatures: [{ flag: CommitFlag.Commit, validatorAddress: this.d.key.address, timeMs: header.timeMs, signature }],
     };
-    // the mempool kept each tx decoded: the app runs the block without decoding again (it uses
-    // a slot only for the very tx object it was decoded from, so a shorter list is harmless)
-    reapedDecoded.length = txs.length;
-    await this.d.executor.apply(block, commit, this.d.powers, undefined, reapedDecoded);
+    await this.d.executor.apply(block, commit, this.d.powers);
     this.height = height;
     this.lastTimeMs = header.timeMs;
     this.lastBlockHash = hash;

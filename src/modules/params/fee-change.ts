@@ -20,7 +20,7 @@ import { ChainError, rootError } from '../../errors.js';
 import { ProposalKind } from '../../codec/types.js';
 import type { BlockContext } from '../../app/context.js';
 import type { KVReader, KVWriter } from '../../state/types.js';
-import { feeTableFromJson, type FeeTable, type FeeTableJson, type ParamsKeeper } from './fees.js';
+import { feeFor, feeTableFromJson, jsonInt64, type FeeTable, type FeeTableJson, type ParamsKeeper } from './fees.js';
 
 /** DEX fee names of `DexFeeParam.dex_fee_fields` and the fields they set. */
 export const DEX_FEE_NAMES = {
@@ -52,11 +52,15 @@ export interface DexFeeSetter {
 
 const bad = (msg: string): ChainError => rootError('invalidRequest', `FeeChange proposal: ${msg}`);
 
-function int64(v: unknown, what: string): bigint {
-  if (typeof v === 'number' && Number.isSafeInteger(v)) v = String(v);
-  if (typeof v !== 'string' || !/^\d{1,19}$/.test(v) || BigInt(v) >= 1n << 63n) throw bad(`${what}: expected a non-negative int64, got ${JSON.stringify(v)}`);
-  return BigInt(v);
+/** `read()`, with the proposal's prefix on the error it throws. */
+function checked<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
 }
+const int64 = (v: unknown, what: string): bigint => checked(() => jsonInt64(v, what));
 
 function object(v: unknown, what: string): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw bad(`${what} must be an object`);
@@ -90,14 +94,14 @@ export function parseFeeChange(description: string, table: FeeTable): FeeChange 
       if (!(msgType in table.fixed)) throw bad(`${at}: unknown msg_type ${JSON.stringify(msgType)} (known: ${Object.keys(table.fixed).sort().join(', ')})`);
       if (seen.has(msgType)) throw bad(`${at}: msg_type ${msgType} listed twice`);
       seen.add(msgType);
-      fixed.push({ msg_type: msgType, fee: int64(v.fee, `${at}.value.fee`).toString(), fee_for: v.fee_for as number });
+      fixed.push({ msg_type: msgType, fee: int64(v.fee, `${at}.value.fee`).toString(), fee_for: checked(() => feeFor(v.fee_for, `${at}.value.fee_for`)) });
     } else if (type === 'params/TransferFeeParams') {
       if (out.table.transfer_fee_param) throw bad(`${at}: TransferFeeParams listed twice`);
       const f = object(v.fixed_fee_params, `${at}.value.fixed_fee_params`);
       if (f.msg_type !== 'send') throw bad(`${at}.value.fixed_fee_params.msg_type must be "send"`);
       out.table.transfer_fee_param = {
         fee: int64(f.fee, `${at}.value.fixed_fee_params.fee`).toString(),
-        fee_for: f.fee_for as number,
+        fee_for: checked(() => feeFor(f.fee_for, `${at}.value.fixed_fee_params.fee_for`)),
         multi_transfer_fee: int64(v.multi_transfer_fee, `${at}.value.multi_transfer_fee`).toString(),
         lower_limit_as_multi: int64(v.lower_limit_as_multi, `${at}.value.lower_limit_as_multi`).toString(),
       };
@@ -120,12 +124,6 @@ export function parseFeeChange(description: string, table: FeeTable): FeeChange 
     }
   });
   if (fixed.length > 0) out.table.fixed_fee_params = fixed;
-  // fee_for and the amounts are checked by the table's own parser, with its messages
-  try {
-    feeTableFromJson(out.table, table);
-  } catch (e) {
-    throw bad((e as Error).message);
-  }
   return out;
 }
 

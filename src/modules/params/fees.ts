@@ -83,15 +83,18 @@ export interface FeeTableJson {
   };
 }
 
-function amount(v: unknown, what: string): bigint {
+/** A non-negative int64 given in JSON as a decimal string or a safe integer. */
+export function jsonInt64(v: unknown, what: string): bigint {
   if (typeof v === 'number' && Number.isSafeInteger(v)) v = String(v);
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw rootError('invalidRequest', `${what}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw rootError('invalidRequest', `${what}: expected a non-negative int64, got ${JSON.stringify(v)}`);
   const b = BigInt(v);
-  if (b > INT64_MAX) throw rootError('overflow', `${what}: ${v} overflows int64`);
+  if (b > INT64_MAX) throw rootError('overflow', `${what}: ${v} overflows int64 (expected a non-negative int64)`);
   return b;
 }
+const amount = jsonInt64;
 
-function feeFor(v: unknown, what: string): FeeForValue {
+/** A `fee_for` value: 1 (proposer), 2 (all validators) or 3 (free). */
+export function feeFor(v: unknown, what: string): FeeForValue {
   if (v !== 1 && v !== 2 && v !== 3) throw rootError('invalidRequest', `${what}: fee_for must be 1 (proposer), 2 (all) or 3 (free), got ${JSON.stringify(v)}`);
   return v;
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { resultsHash } from '../../../src/node/executor.js';
-import { blockTxHashes, knownBlockTxHashes, knownReapedTxHashes, merkleRoot, txsHash, txsHashFromHex } from '../../../src/consensus/block.js';
+import { blockDecodedTxs, blockTxHashes, knownBlockTxHashes, knownReapedTxs, merkleRoot, txsHash, txsHashFromHex } from '../../../src/consensus/block.js';
 import { sha256 } from '../../../src/crypto/hash.js';
 import { txHashHex } from '../../../src/codec/tx.js';
 import type { TxResult } from '../../../src/app/abci.js';
@@ -58,10 +58,24 @@ describe('header hash shortcuts', () => {
     const candidates = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
     const marked = ['A1', 'A2', 'A3']; // not real hashes: shows which source was used
     const prefix = candidates.slice(0, 2);
-    knownReapedTxHashes(prefix, candidates, marked);
+    knownReapedTxs(prefix, candidates, marked);
     assert.deepEqual(blockTxHashes(prefix), ['A1', 'A2']);
     const reordered = [candidates[1]!, candidates[0]!];
-    knownReapedTxHashes(reordered, candidates, marked);
+    knownReapedTxs(reordered, candidates, marked);
     assert.deepEqual(blockTxHashes(reordered), reordered.map((t) => txHashHex(t)));
+  });
+
+  it("a proposer's kept prefix also carries the mempool's decoded txs to the executor; nothing else does", () => {
+    const candidates = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+    const decoded = candidates.map((bytes, i) => ({ tx: { msgs: [], signatures: [], memo: '', source: 0n, data: new Uint8Array(0) }, bytes, hash: `D${i}` }));
+    const prefix = candidates.slice(0, 2);
+    knownReapedTxs(prefix, candidates, ['A1', 'A2', 'A3'], decoded);
+    assert.deepEqual(blockDecodedTxs(prefix)?.map((d) => d?.hash), ['D0', 'D1']);
+    const reordered = [candidates[1]!, candidates[0]!];
+    knownReapedTxs(reordered, candidates, ['A1', 'A2', 'A3'], decoded);
+    assert.equal(blockDecodedTxs(reordered), undefined);
+    const other = candidates.slice(0, 1);
+    knownReapedTxs(other, candidates, ['A1', 'A2', 'A3'], decoded.slice(0, 2)); // a list that does not match the candidates
+    assert.equal(blockDecodedTxs(other), undefined);
   });
 });
