@@ -114,10 +114,11 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     const net = cliJson<{ chain_id: string; nodes: { home: string; rpc: string }[] }>(['testnet', '--validators', String(n), '--output', dir, '--chain-id', 'bench-net', '--base-port', String(base)]);
     for (const x of net.nodes) {
       // DEXCHAIN_NODE_FLAGS: node options for the validator processes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/netprof`).
-      // DEXCHAIN_NODE_OUT: a directory for each node's stdout/stderr (e.g. with `--trace-gc` in the flags).
+      // DEXCHAIN_NODE_OUT: a directory for each node's stdout/stderr (e.g. with `--trace-gc` in the flags);
+      // DEXCHAIN_NODE_LOG_LEVEL: the nodes' log level there (default warn; `info` logs each block's phases).
       const outDir = process.env.DEXCHAIN_NODE_OUT;
       const fd = outDir ? openSync(join(outDir, `node${children.length}.out`), 'w') : 'ignore';
-      children.push(spawn(process.execPath, [...nodeFlags, BIN, 'start', '--home', x.home, '--log_level', 'warn'], { stdio: ['ignore', fd, fd] }));
+      children.push(spawn(process.execPath, [...nodeFlags, BIN, 'start', '--home', x.home, '--log_level', process.env.DEXCHAIN_NODE_LOG_LEVEL ?? 'warn'], { stdio: ['ignore', fd, fd] }));
     }
     const rpc = net.nodes[0]!.rpc;
     const end = Date.now() + 90_000;

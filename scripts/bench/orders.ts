@@ -8,7 +8,7 @@
  *   npx tsx scripts/bench/orders.ts [rate] [durationSec]      (needs `npm run build` first)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -99,7 +99,14 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
     const tok = cliJson<{ symbol: string }>(['genesis', 'add-token', 'LOAD', '90000000000', '--owner', k.address, '--home', home]);
     cliJson(['genesis', 'add-pair', tok.symbol, 'BNB', '--price', '1', '--home', home]);
     const pair = `${tok.symbol}_BNB`;
-    node = spawn(process.execPath, [...(process.env.DEXCHAIN_NODE_FLAGS ?? '').split(' ').filter(Boolean), BIN, 'start', '--home', home, '--rpc.laddr', `tcp://127.0.0.1:${port}`, '--log_level', 'warn'], { stdio: 'ignore' });
+    // DEXCHAIN_NODE_FLAGS: node options (e.g. `--cpu-prof`); DEXCHAIN_NODE_OUT: a file for the node's
+    // output, at DEXCHAIN_NODE_LOG_LEVEL (default warn; `info` logs each block's phases).
+    const out = process.env.DEXCHAIN_NODE_OUT ? openSync(process.env.DEXCHAIN_NODE_OUT, 'w') : 'ignore';
+    node = spawn(
+      process.execPath,
+      [...(process.env.DEXCHAIN_NODE_FLAGS ?? '').split(' ').filter(Boolean), BIN, 'start', '--home', home, '--rpc.laddr', `tcp://127.0.0.1:${port}`, '--log_level', process.env.DEXCHAIN_NODE_LOG_LEVEL ?? 'warn'],
+      { stdio: ['ignore', out, out] },
+    );
     await waitReady(url);
     const report = await runLoad({
       rpc: url,
@@ -147,7 +154,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const durationSec = process.argv[3] ? Number(process.argv[3]) : undefined;
   const r = await runOrdersBench({ rate, durationSec, log: (l) => console.error(l) });
   console.log(
-    `orders: ${r.report.steadyPerSec.toFixed(0)} orders/s sustained, ${r.committedPerSec.toFixed(0)} committed first send to last commit, ${r.report.pendingAtSendEnd} pending when sending stopped (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}; ` +
+    `orders: ${r.report.steadyPerSec.toFixed(0)} orders/s sustained, ${r.committedPerSec.toFixed(0)} committed first send to last commit, ${r.report.pendingAtSendEnd} pending when sending stopped (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}, submitted ${r.submittedPerSec.toFixed(0)}/s over ${r.report.durationSec.toFixed(1)} s; ` +
       `p50 ${r.latencyP50Ms.toFixed(0)} ms, p99 ${r.latencyP99Ms.toFixed(0)} ms, lost ${r.lost}, ${r.trades} trades, rejects ${JSON.stringify(r.rejectsByCode)}, RSS ${r.rssMb.toFixed(0)} MB)`,
   );
   console.log(`reference: ${r.verifiesPerSec.toFixed(0)} native single-thread verifies/s; ratio ${r.ratio.toFixed(3)}`);

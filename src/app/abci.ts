@@ -4,6 +4,7 @@
  * block time arrives in the request.
  */
 import type { DecodedTx } from '../codec/types.js';
+import type { CommitOptions } from '../state/types.js';
 
 export interface Attribute { key: string; value: string }
 export interface AppEvent { type: string; attributes: Attribute[] }
@@ -113,7 +114,10 @@ export interface Application {
   /** Stateless/stateful checks of a proposed block before voting for it. */
   processProposal(req: FinalizeBlockRequest): boolean;
   finalizeBlock(req: FinalizeBlockRequest): FinalizeBlockResponse;
-  /** Persists the state of the last finalized block atomically. */
-  commit(): Promise<{ height: number; appHash: Uint8Array }>;
+  /**
+   * Persists the state of the last finalized block atomically. `persistAfter`: the disk write
+   * waits for it (the node passes the block store's save of the same block; see CommitOptions).
+   */
+  commit(opts?: CommitOptions): Promise<{ height: number; appHash: Uint8Array }>;
   query(path: string, data: Uint8Array, height?: number): QueryResponse;
 }

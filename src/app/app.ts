@@ -13,7 +13,7 @@ import { rootError, toChainError } from '../errors.js';
 import { decodeTx, txHashHex, MAX_TX_BYTES } from '../codec/index.js';
 import type { DecodedTx } from '../codec/types.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
-import type { KVReader, KVWriter, StateStore } from '../state/types.js';
+import type { CommitOptions, KVReader, KVWriter, StateStore } from '../state/types.js';
 import type {
   AppEvent,
   Application,
@@ -385,10 +385,10 @@ export class DexApp implements Application {
     return { txResults, events: blockEvents.events, validatorUpdates, appHash };
   }
 
-  async commit(): Promise<{ height: number; appHash: Uint8Array }> {
+  async commit(opts?: CommitOptions): Promise<{ height: number; appHash: Uint8Array }> {
     const height = this.pendingHeight;
     if (height === undefined) throw new Error('commit without a finalized block');
-    const appHash = await this.store.commit(height);
+    const appHash = await this.store.commit(height, opts);
     this.pendingHeight = undefined;
     this.checkState = undefined; // recheck runs against the new state
     this.checkTxCache = undefined;

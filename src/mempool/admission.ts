@@ -114,6 +114,14 @@ export class Admission {
     return out as CheckTxResult[];
   }
 
+  /**
+   * Resolves when the batches in flight now are in the mempool (later ones are not waited for,
+   * so under steady traffic this still ends). The block producer waits on it before it reaps.
+   */
+  async settled(): Promise<void> {
+    if (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
   /** Resolves when every batch admitted so far is in the mempool (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()]);

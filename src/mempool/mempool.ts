@@ -311,19 +311,30 @@ export class Mempool {
 
   /**
    * After a commit: drops the block's txs, wakes their waiters, then rechecks what is left.
-   * `results` are in block order.
+   * `results` are in block order. `stored`: the waiters are woken once it settles instead of at
+   * once (the node passes the block store's save, so a client told "committed" finds the tx
+   * there); the block's txs leave the pool and the recheck runs now either way.
    */
-  update(height: number, txs: readonly { hash: string; code: number; log: string }[]): void {
+  update(height: number, txs: readonly { hash: string; code: number; log: string }[], stored?: Promise<unknown>): void {
     this.height = height;
+    const woken: [Set<Waiter>, CommittedInfo][] = [];
     txs.forEach((t, index) => {
       this.remove(t.hash);
       this.committed.add(t.hash);
       const ws = this.waiters.get(t.hash);
       if (ws) {
         this.waiters.delete(t.hash);
-        for (const w of ws) w({ height, index, code: t.code, log: t.log });
+        woken.push([ws, { height, index, code: t.code, log: t.log }]);
       }
     });
+    if (woken.length > 0) {
+      const wake = (ok: boolean) => {
+        for (const [ws, info] of woken) for (const w of ws) w(ok ? info : undefined);
+      };
+      // a save that failed stops the node: its waiters hear nothing rather than a false "committed"
+      if (stored) stored.then(() => wake(true), () => wake(false));
+      else wake(true);
+    }
     let budget = this.cfg.max_recheck;
     for (const e of [...this.entries.values()]) {
       if (budget-- <= 0) break;

@@ -393,6 +393,9 @@ export class BftEngine implements ConsensusEngine {
         else if (resp.validatorUpdates.length > 0) d.log.info({ height: h, updates: resp.validatorUpdates.length, effective: h + 2 }, 'validator set changes');
       },
     );
+    // The WAL's end-of-height mark must not precede the block in the store (a restart resumes
+    // from the stored height and replays that height's WAL), so a validator waits for the save.
+    await applied.stored;
     d.metrics?.blockApply.observe((performance.now() - t0) / 1000);
     this.wal.endHeight(h);
     this.pool.markCommitted(block.evidence);

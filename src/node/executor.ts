@@ -25,6 +25,11 @@ export interface AppliedBlock {
   results: TxResult[];
   response: FinalizeBlockResponse;
   appHash: Uint8Array;
+  /**
+   * Settles once the block is in the block store (and its listeners have run); rejects if the
+   * save failed. `apply` resolves before that: see `BlockExecutor.apply`.
+   */
+  stored: Promise<void>;
 }
 
 export type BlockListener = (b: AppliedBlock) => void;
@@ -76,6 +81,8 @@ export function resultsHash(results: TxResult[]): Uint8Array {
 export class BlockExecutor {
   private listeners: BlockListener[] = [];
   lastResultsHash: Uint8Array = sha256(new Uint8Array());
+  /** The last block's save and listeners, while in flight (at most one block's at a time). */
+  private storing: Promise<void> | undefined;
 
   constructor(
     private readonly app: Application,
@@ -105,6 +112,16 @@ export class BlockExecutor {
    * after execution and before the block is saved (the BFT engine records the validator set
    * the block's updates produce there, so it is on disk for every stored block). Hashes and
    * decoded forms its producer recorded for the block's tx list (`knownReapedTxs`) are used.
+   *
+   * Resolves once the block is executed and its state committed in memory; the block store's
+   * save (an fsync'd LevelDB batch, often the longest step) finishes in the background while the
+   * next block executes. Order and visibility are kept:
+   *  - the state's disk write waits for the save, so the disk never holds state the stored
+   *    blocks do not explain (the crash handshake replays stored blocks into the state);
+   *  - at most one save is in flight: the next `apply` waits for it before saving, and throws
+   *    if it failed;
+   *  - mempool waiters and block listeners (RPC height, events, websocket) run after the save,
+   *    so whoever hears of a block can read it from the store. `stored` tells when.
    */
   async apply(
     block: Block,
@@ -124,45 +141,77 @@ export class BlockExecutor {
     const tExecuted = performance.now();
     if (beforeSave) await beforeSave(response);
     const results = response.txResults;
-    const stored: StoredTxResult[] = results.map((r) => ({ code: r.code, log: r.log, data: r.data, events: r.events }));
-    await this.blocks.save({
+    const storedResults: StoredTxResult[] = results.map((r) => ({ code: r.code, log: r.log, data: r.data, events: r.events }));
+    // the previous block's save: one in flight at most (its failure stops this block here)
+    if (this.storing) await this.storing;
+    const tWaited = performance.now();
+    const saving = this.blocks.save({
       height: block.header.height,
       hash,
       timeMs: block.header.timeMs,
       bytes: encodeBlock(block),
       commitBytes: encodeCommit(commit),
-      results: stored,
+      results: storedResults,
       txHashes: results.map((r) => r.hash),
       // the app names each delivered tx's addresses; decode again only if it did not
       addresses: block.txs.map((tx, i) => results[i]?.addresses ?? txAddressesRaw(tx, results[i]?.hash)),
       txs: block.txs,
     });
-    const tSaved = performance.now();
-    const { appHash } = await this.app.commit();
+    // its failure is reported through `stored` and the next apply; if the commit below throws
+    // first, nothing else would be listening
+    saving.catch(() => undefined);
+    const tBuilt = performance.now();
+    const { appHash } = await this.app.commit({ persistAfter: saving });
     const tCommitted = performance.now();
     this.lastResultsHash = resultsHash(results);
-    this.mempool?.update(block.header.height, results);
-    const applied: AppliedBlock = { block, hash, results, response, appHash };
+    this.mempool?.update(block.header.height, results, saving);
+    const tRechecked = performance.now();
     const ms = (a: number, b: number) => Math.round(b - a);
-    this.log.info(
-      {
-        height: block.header.height,
-        txs: block.txs.length,
-        hash: toHex(hash).toUpperCase().slice(0, 16),
-        ms: ms(started, performance.now()),
-        // where the time went: signature pre-verification, execution, block store, state commit, mempool recheck
-        phases: { verify: ms(started, tVerified), exec: ms(tVerified, tExecuted), store: ms(tExecuted, tSaved), commit: ms(tSaved, tCommitted), recheck: ms(tCommitted, performance.now()) },
-      },
-      'committed block',
-    );
-    for (const l of this.listeners) {
-      try {
-        l(applied);
-      } catch (e) {
-        this.log.warn({ err: (e as Error).message }, 'block listener failed');
+    const applied = { block, hash, results, response, appHash } as AppliedBlock;
+    const stored = saving.then(() => {
+      this.log.info(
+        {
+          height: block.header.height,
+          txs: block.txs.length,
+          hash: toHex(hash).toUpperCase().slice(0, 16),
+          ms: ms(started, tRechecked),
+          // where the time went: signature pre-verification, execution, waiting for the previous
+          // block's save, building this block's save, state commit, mempool recheck; `saved`: from
+          // the start to the block being in the store (the save runs behind the steps after it)
+          phases: {
+            verify: ms(started, tVerified),
+            exec: ms(tVerified, tExecuted),
+            prevSave: ms(tExecuted, tWaited),
+            store: ms(tWaited, tBuilt),
+            commit: ms(tBuilt, tCommitted),
+            recheck: ms(tCommitted, tRechecked),
+          },
+          saved: ms(started, performance.now()),
+        },
+        'committed block',
+      );
+      for (const l of this.listeners) {
+        try {
+          l(applied);
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message }, 'block listener failed');
+        }
       }
-    }
+    });
+    applied.stored = stored;
+    this.storing = stored;
+    stored.then(
+      () => {
+        if (this.storing === stored) this.storing = undefined;
+      },
+      (e: Error) => this.log.error({ height: block.header.height, err: e.message }, 'saving the block failed; the next block stops here'),
+    );
     return applied;
+  }
+
+  /** Resolves once the last applied block is stored and its listeners have run (throws if its save failed). */
+  async idle(): Promise<void> {
+    await this.storing;
   }
 
   private async preverify(txs: Uint8Array[], hashes?: readonly string[]): Promise<void> {
@@ -193,7 +242,7 @@ export class BlockExecutor {
 
   /**
    * Brings the app level with the block store after a crash: replays stored blocks the app has
-   * not committed (at most one in practice). Fails loudly if the store is behind the app.
+   * not committed (at most two: the state's disk writes trail the block saves). Fails loudly if the store is behind the app.
    */
   async handshake(powers: Map<string, bigint> | ((lastCommitHeight: number) => Map<string, bigint>)): Promise<void> {
     const powersAt = typeof powers === 'function' ? powers : () => powers;

@@ -175,6 +175,7 @@ export class DexNode {
         maxBlockTxs,
         createEmptyBlocks: cfg.consensus.create_empty_blocks,
         log: this.log.child({ module: 'consensus' }),
+        admitted: () => this.admission!.settled(),
       });
     } else {
       // libp2p is loaded only by nodes that use it (it costs a one-validator node seconds of start-up).
@@ -298,6 +299,8 @@ export class DexNode {
     await this.sockets?.close();
     await this.rpc?.stop();
     await this.engine?.stop();
+    // the last block's save and listeners (a failed save was logged where it failed)
+    await this.executor?.idle().catch(() => undefined);
     await this.network?.stop();
     this.mempool?.close();
     await this.admission?.idle();

@@ -1,4 +1,4 @@
-export type { KVReader, KVWriter, CacheKV, MerkleProof, StateStore, ValueCodec } from './types.js';
+export type { KVReader, KVWriter, CacheKV, CommitOptions, MerkleProof, StateStore, ValueCodec } from './types.js';
 export { iterateDecoded, readDecoded, writeDecoded } from './decoded.js';
 export { openStateStore, memoryStateStore, StateStoreImpl, type StateStoreOptions } from './store.js';
 export { verifyProof, bucketOf, type StateProof } from './merkle.js';

@@ -22,7 +22,7 @@ import { BaseView, OverlayView, type Guard } from './views.js';
 import { Lazy } from './decoded.js';
 import { bytesToStr, strToBytes, writeStr } from './keys.js';
 import { rootError } from '../errors.js';
-import type { CacheKV, KVReader, KVWriter, StateStore } from './types.js';
+import type { CacheKV, CommitOptions, KVReader, KVWriter, StateStore } from './types.js';
 
 export interface StateStoreOptions {
   /** How many recent heights keep their app hash for `appHashAt` (default 100). */
@@ -35,11 +35,12 @@ export interface StateStoreOptions {
   sync?: boolean;
   /**
    * Let `commit` resolve once the new state is live in memory, with its LevelDB batch still
-   * being written (default false). The next commit (and close) waits for it, so at most one
-   * batch is in flight and the disk never holds a mix. Safe for a node whose block store holds
-   * the block before the state commits: after a crash the state is at most a block or two
-   * behind and the handshake replays them. Takes the ~100–250 ms LevelDB write of a 10k-write
-   * block off the block-to-block critical path. A failed write surfaces at the next commit.
+   * being written (default false). Batches are written one after the other, each atomic, so
+   * the disk never holds a mix; at most two wait in memory (a third commit waits), and `close`
+   * waits for them. Safe for a node whose block store holds the block before the state commits
+   * (`persistAfter`): after a crash the state is at most a block or two behind and the
+   * handshake replays them. Takes the ~100–250 ms LevelDB write of a 10k-write block off the
+   * block-to-block critical path. A failed write fails every later commit.
    */
   deferWrites?: boolean;
 }
@@ -70,8 +71,11 @@ export class StateStoreImpl implements StateStore {
   private readonly recent = new Map<number, Uint8Array>();
   private staged: Staging | undefined;
   private readonly deferWrites: boolean;
-  /** The deferred LevelDB batch still being written (deferWrites). */
+  /** The last deferred batch's write (chained after the ones before it). */
   private writing: Promise<void> | undefined;
+  private writesInFlight = 0;
+  /** The first deferred write that failed; every later commit throws it. */
+  private writeError: Error | undefined;
 
   constructor(
     private readonly db: DB | undefined,
@@ -208,7 +212,7 @@ export class StateStoreImpl implements StateStore {
     return this.recent.get(height)?.slice();
   }
 
-  async commit(height: number): Promise<Uint8Array> {
+  async commit(height: number, opts: CommitOptions = {}): Promise<Uint8Array> {
     if (this.guard.closed) throw new Error('state store is closed');
     if (this.guard.committing) throw new Error('commit already in flight');
     if (!Number.isSafeInteger(height) || height <= this._height) {
@@ -220,7 +224,11 @@ export class StateStoreImpl implements StateStore {
     for (const h of this.recent.keys()) if (h <= height - this.keepHashes) expired.push(h);
     this.guard.committing = true;
     try {
-      if (this.writing) await this.writing; // the previous deferred batch (throws if it failed)
+      if (this.writeError) throw this.writeError; // a deferred batch failed: nothing after it is written
+      // Deferred batches are chained (each starts after the one before); a third waits here, so at
+      // most two are held in memory.
+      if (this.writesInFlight >= 2) await this.writing;
+      const after = opts.persistAfter;
       if (this.db) {
         // A chained batch: classic-level's array form re-validates and clones every op in JS
         // (10–30 µs each), the chained form costs ~2 µs per put; still one atomic write.
@@ -231,14 +239,28 @@ export class StateStoreImpl implements StateStore {
         if (this.keepHashes > 0) batch.put(hashKey(height), root);
         for (const h of expired) batch.del(hashKey(h));
         if (this.deferWrites) {
-          const w = batch.write({ sync: this.sync });
-          this.writing = w.then(() => {
-            if (this.writing === tracked) this.writing = undefined;
-          });
-          const tracked = this.writing;
+          const before = this.writing && after ? Promise.all([this.writing, after]) : (this.writing ?? after);
+          const w = before ? before.then(() => batch.write({ sync: this.sync })) : batch.write({ sync: this.sync });
+          this.writesInFlight++;
+          const tracked: Promise<void> = w.then(
+            () => {
+              this.writesInFlight--;
+              if (this.writing === tracked) this.writing = undefined;
+            },
+            (e: Error) => {
+              this.writesInFlight--;
+              this.writeError ??= e;
+              throw e;
+            },
+          );
+          this.writing = tracked;
           tracked.catch(() => undefined); // surfaced at the next commit / close
-        } else await batch.write({ sync: this.sync });
+        } else {
+          if (after) await after;
+          await batch.write({ sync: this.sync });
+        }
       } else {
+        if (after && !this.deferWrites) await after;
         await null; // same async shape as the disk store: the commit is never synchronous
       }
     } finally {

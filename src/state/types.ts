@@ -87,7 +87,7 @@ export interface StateStore {
    * Afterwards every tx cache created before the commit is dead (using it throws): a cache that
    * outlives its block is a programming error, caught at its next use.
    */
-  commit(height: number): Promise<Uint8Array>;
+  commit(height: number, opts?: CommitOptions): Promise<Uint8Array>;
   /** App hash committed at `height`, for the current and the last N (default 100) heights. */
   appHashAt(height: number): Uint8Array | undefined;
   /** Drops uncommitted working changes. */
@@ -96,3 +96,13 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+
+export interface CommitOptions {
+  /**
+   * The commit's disk write starts only once this settles fulfilled (and never if it rejects: the
+   * next commit then throws its error). The node passes the block store's save of the same
+   * block, so the state on disk is never ahead of the stored blocks, the invariant the crash
+   * handshake relies on, while neither write holds up the next block.
+   */
+  persistAfter?: Promise<unknown>;
+}
