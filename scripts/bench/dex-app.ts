@@ -104,14 +104,45 @@ interface Times {
   checkDigest: string;
   /** sha256 chain over each block's app hash, tx results and events (`--digest`: results unchanged?). */
   digest: string;
+  /** Keys in the committed state at the end, and at the start (after genesis). */
+  stateKeys: number;
+  stateKeysAtStart: number;
+  /** Heap in use at the end after a full GC, and at the start (only with node's `--expose-gc`). */
+  heapBytes: number;
+  heapBytesAtStart: number;
 }
+
+/** Heap in use after a full collection (0 without `--expose-gc`). */
+function liveHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return 0;
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const keysOf = (store: StateStore): number => (store as { committedSize?: number }).committedSize ?? 0;
 
 async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][]): Promise<Times> {
   const app = new DexApp({ store, verifier: createVerifier() });
   await app.initChain(genesis(senders));
   const proposer = new Uint8Array(20);
   let timeMs = Date.parse('2024-01-01T00:00:01Z');
-  const t: Times = { wallMs: 0, cpuUs: 0, checkCpuUs: 0, finalizeCpuUs: 0, commitCpuUs: 0, orders: 0, trades: 0, digest: '', allocBytes: 0, checkDigest: '' };
+  const t: Times = {
+    wallMs: 0,
+    cpuUs: 0,
+    checkCpuUs: 0,
+    finalizeCpuUs: 0,
+    commitCpuUs: 0,
+    orders: 0,
+    trades: 0,
+    digest: '',
+    allocBytes: 0,
+    checkDigest: '',
+    stateKeys: 0,
+    stateKeysAtStart: keysOf(store),
+    heapBytes: 0,
+    heapBytesAtStart: liveHeap(),
+  };
   const digestOn = process.argv.includes('--digest');
   let digest: Uint8Array = new Uint8Array(32);
   let checkDigest: Uint8Array = new Uint8Array(32);
@@ -150,6 +181,8 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
     t.trades += res.events.filter((e) => e.type === 'dex_trade').length;
     timeMs += 1000;
   }
+  t.stateKeys = keysOf(store);
+  t.heapBytes = liveHeap();
   return t;
 }
 
@@ -206,6 +239,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     );
     if (t.digest) console.log(`digest (app hashes, tx results, events): ${t.digest}`);
     if (t.checkDigest) console.log(`checkTx digest (codes, logs, fees, senders): ${t.checkDigest}`);
+    // What the run leaves in memory: closed orders and trades stay in state for `historyBlocks`.
+    const heap = t.heapBytes > 0 ? `, live heap +${((t.heapBytes - t.heapBytesAtStart) / t.orders).toFixed(0)} bytes/order` : ' (node --expose-gc adds the live heap)';
+    console.log(`retained: ${t.stateKeys - t.stateKeysAtStart} state keys for ${t.orders} orders and ${t.trades} trades${heap}`);
     console.log(`CPU µs/order: total ${per(t.cpuUs)} = checkTx ${per(t.checkCpuUs)} + finalizeBlock ${per(t.finalizeCpuUs)} + commit ${per(t.commitCpuUs)}; ${(t.allocBytes / t.orders / 1024).toFixed(2)} KB allocated/order (main thread)`);
   }
   await prof.stop();
