@@ -124,7 +124,7 @@ export class Admission {
 
   /** Resolves when every batch admitted so far is in the mempool (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+    while (this.tails.size > 0) await this.settled();
   }
 
   // -------------------------------------------------------------------------------------------

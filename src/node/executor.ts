@@ -167,7 +167,7 @@ export class BlockExecutor {
     this.mempool?.update(block.header.height, results, saving);
     const tRechecked = performance.now();
     const ms = (a: number, b: number) => Math.round(b - a);
-    const applied = { block, hash, results, response, appHash } as AppliedBlock;
+    // (the callback runs on a later turn, after `applied` below exists)
     const stored = saving.then(() => {
       this.log.info(
         {
@@ -198,7 +198,7 @@ export class BlockExecutor {
         }
       }
     });
-    applied.stored = stored;
+    const applied: AppliedBlock = { block, hash, results, response, appHash, stored };
     this.storing = stored;
     stored.then(
       () => {
