@@ -239,7 +239,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     );
     if (t.digest) console.log(`digest (app hashes, tx results, events): ${t.digest}`);
     if (t.checkDigest) console.log(`checkTx digest (codes, logs, fees, senders): ${t.checkDigest}`);
-    // What the run leaves in memory: closed orders and trades stay in state for `historyBlocks`.
+    // What the run leaves in memory: open orders, accounts and pairs (closed orders and trades leave
+    // with each block's results for the node's history index, so they stay out of this count).
     const heap = t.heapBytes > 0 ? `, live heap +${((t.heapBytes - t.heapBytesAtStart) / t.orders).toFixed(0)} bytes/order` : ' (node --expose-gc adds the live heap)';
     console.log(`retained: ${t.stateKeys - t.stateKeysAtStart} state keys for ${t.orders} orders and ${t.trades} trades${heap}`);
     console.log(`CPU µs/order: total ${per(t.cpuUs)} = checkTx ${per(t.checkCpuUs)} + finalizeBlock ${per(t.finalizeCpuUs)} + commit ${per(t.commitCpuUs)}; ${(t.allocBytes / t.orders / 1024).toFixed(2)} KB allocated/order (main thread)`);

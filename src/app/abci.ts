@@ -5,6 +5,7 @@
  */
 import type { DecodedTx } from '../codec/types.js';
 import type { CommitOptions } from '../state/types.js';
+import type { DexBlockHistory } from '../modules/dex/types.js';
 
 export interface Attribute { key: string; value: string }
 export interface AppEvent { type: string; attributes: Attribute[] }
@@ -82,6 +83,8 @@ export interface FinalizeBlockResponse {
   validatorUpdates: ValidatorUpdate[];
   /** App hash after this block (committed by the next block's header). */
   appHash: Uint8Array;
+  /** The block's DEX history (closed orders, trades): not state; the node indexes it. */
+  history: DexBlockHistory;
 }
 
 export interface InfoResponse {

@@ -27,7 +27,7 @@ import type {
   QueryResponse,
   TxResult,
 } from './abci.js';
-import { DiscardingEventSink, EventSink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
+import { DiscardingEventSink, EventSink, HistorySink, silentLogger, type BlockContext, type BlockInfo, type ChainInfo, type ExecMode, type Logger, type TxContext } from './context.js';
 import { EndBlockOrder, Router, defaultSigners, type AppModule } from './router.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
 import { runAnte, signatureJobs, FEE_DENOM, type AnteDeps } from './ante.js';
@@ -158,6 +158,10 @@ export class DexApp implements Application {
   private deliverFeeTable: { table: FeeTable; gen: number } | undefined;
   /** Events of check-mode txs go nowhere (check answers carry none): one sink, emptied per tx. */
   private readonly checkSink: EventSink = new DiscardingEventSink();
+  /** The running block's history (closed orders, trades), handed out with its results. */
+  private blockHistory = new HistorySink();
+  /** A tx's history while it runs: moved to the block's if it succeeds, dropped if not. */
+  private readonly txHistory = new HistorySink();
 
   constructor(deps: DexAppDeps) {
     this.store = deps.store;
@@ -367,7 +371,8 @@ export class DexApp implements Application {
     this.blockFees.reset();
     this.deliverFeeTable = undefined;
     const blockEvents = new EventSink();
-    const bctx: BlockContext = { kv, chain, block, events: blockEvents, fees: this.blockFees, logger: this.logger };
+    const history = (this.blockHistory = new HistorySink());
+    const bctx: BlockContext = { kv, chain, block, events: blockEvents, fees: this.blockFees, logger: this.logger, history };
     for (const h of this.router.beginBlockers()) h.run(bctx);
     const cache = this.store.cache();
     const txResults: TxResult[] = new Array(req.txs.length);
@@ -382,7 +387,8 @@ export class DexApp implements Application {
     const validatorUpdates = this.staking.validatorUpdates(kv);
     const appHash = this.store.computeHash();
     this.pendingHeight = req.height;
-    return { txResults, events: blockEvents.events, validatorUpdates, appHash };
+    const dexHistory = { closedOrders: history.closedOrders, trades: history.trades, keepBlocks: this.dex.getParams(kv).historyBlocks };
+    return { txResults, events: blockEvents.events, validatorUpdates, appHash, history: dexHistory };
   }
 
   async commit(opts?: CommitOptions): Promise<{ height: number; appHash: Uint8Array }> {
@@ -625,7 +631,9 @@ export class DexApp implements Application {
     const deliver = mode === 'deliver';
     const events = deliver ? new EventSink() : this.checkSink;
     if (!deliver) events.events.length = 0;
-    const ctx: TxContext = { kv: cache, chain, block, events, fees: pool, logger: this.logger, mode, tx: decoded, hash: decoded.hash, signers: [] };
+    const history = this.txHistory;
+    history.clear();
+    const ctx: TxContext = { kv: cache, chain, block, events, fees: pool, logger: this.logger, history, mode, tx: decoded, hash: decoded.hash, signers: [] };
     try {
       const ante = runAnte(ctx, this.anteDeps, this.feeTable(cache, deliver));
       ctx.signers = ante.signers;
@@ -645,6 +653,7 @@ export class DexApp implements Application {
       }
       const res = ante.handler.handle(ctx, decoded.tx.msgs[0]!);
       cache.write();
+      if (deliver && (history.closedOrders.length > 0 || history.trades.length > 0)) history.moveTo(this.blockHistory);
       if (fee > 0n) {
         // the pool reads the coin and keeps only the amount: one scratch list serves every tx
         FEE_COIN[0]!.amount = fee;

@@ -6,6 +6,7 @@ import type { AppEvent, Misbehavior, VoteInfo } from './abci.js';
 import type { KVWriter } from '../state/types.js';
 import type { Address, DecodedTx } from '../codec/types.js';
 import type { FeePool } from './fees.js';
+import type { OrderRecord, TradeRecord } from '../modules/dex/types.js';
 
 /** The subset of a pino logger the app uses. */
 export interface Logger {
@@ -64,6 +65,26 @@ export interface BlockContext {
   /** Fees collected by this block so far (distributed at the end of the block). */
   fees: FeePool;
   logger: Logger;
+  /** Records the block leaves to history rather than state (a tx's are kept only if it succeeds). */
+  history: HistorySink;
+}
+
+/** Where closed orders and trades go: out of state, to the block's results (see `DexBlockHistory`). */
+export class HistorySink {
+  readonly closedOrders: OrderRecord[] = [];
+  readonly trades: TradeRecord[] = [];
+
+  /** Moves this sink's records to the end of `to` (a succeeded tx into its block). */
+  moveTo(to: HistorySink): void {
+    for (const o of this.closedOrders) to.closedOrders.push(o);
+    for (const t of this.trades) to.trades.push(t);
+    this.clear();
+  }
+
+  clear(): void {
+    this.closedOrders.length = 0;
+    this.trades.length = 0;
+  }
 }
 
 export interface TxContext extends BlockContext {

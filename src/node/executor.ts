@@ -7,6 +7,7 @@
  * deterministic, so state and results come out identical. Any engine (the one-validator producer
  * or Tendermint) hands its decided blocks to `apply`.
  */
+import { DexHistory } from '../modules/dex/history.js';
 import type { Application, FinalizeBlockResponse, TxResult, VoteInfo } from '../app/abci.js';
 import type { Block, Commit } from '../consensus/types.js';
 import { CommitFlag } from '../consensus/types.js';
@@ -89,7 +90,12 @@ export class BlockExecutor {
     private readonly blocks: BlockStore,
     private readonly log: Logger,
     private mempool?: Mempool,
-  ) {}
+  ) {
+    this.history = new DexHistory(blocks.index);
+  }
+
+  /** Writes each block's DEX history (closed orders, trades) into its save, and prunes it. */
+  private readonly history: DexHistory;
 
   setMempool(m: Mempool): void {
     this.mempool = m;
@@ -156,6 +162,7 @@ export class BlockExecutor {
       // the app names each delivered tx's addresses; decode again only if it did not
       addresses: block.txs.map((tx, i) => results[i]?.addresses ?? txAddressesRaw(tx, results[i]?.hash)),
       txs: block.txs,
+      index: (w) => this.history.write(w, block.header.height, response.history),
     });
     // its failure is reported through `stored` and the next apply; if the commit below throws
     // first, nothing else would be listening

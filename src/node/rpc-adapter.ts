@@ -18,6 +18,7 @@ import { parseFixed8 } from '../codec/index.js';
 import { toHex } from '../crypto/hash.js';
 import { rootError } from '../errors.js';
 import { createDexViews } from '../modules/dex/views.js';
+import { DexHistory } from '../modules/dex/history.js';
 import { pegRoutes } from '../modules/peg/index.js';
 import { batchBroadcaster, type Admission } from '../mempool/admission.js';
 
@@ -55,7 +56,7 @@ export function buildRpcNode(p: NodeParts): RpcNode {
     chainId: p.chainId,
     hrp: p.hrp,
     extraRoutes: [pegRoutes(p.app)],
-    dex: createDexViews(p.app, p.app.dex),
+    dex: createDexViews(p.app, new DexHistory(p.blocks.index)),
     status() {
       const last = p.last();
       const info = p.app.info();

@@ -405,20 +405,25 @@ export async function handleApiV1(node: RpcNode, req: IncomingMessage, path: str
       if (arg === 'closed') {
         checkAddress(node, query.get('address'));
         const q = Object.fromEntries(query.entries());
-        return ok(node.dex?.closedOrders ? node.dex.closedOrders(q) : { order: [], total: 0 });
+        return ok(node.dex?.closedOrders ? await node.dex.closedOrders(q) : { order: [], total: 0 });
+      }
+      if (arg && node.dex?.order) {
+        const o = await node.dex.order(arg);
+        if (!o) throw HttpError.notFound(`order ${arg} not found (open orders, and closed ones kept in the history)`);
+        return ok(o);
       }
       throw HttpError.notFound(`no route /api/v1/orders/${arg ?? ''}`);
     }
     case 'trades': {
       const q = Object.fromEntries(query.entries());
-      return ok(node.dex?.trades ? node.dex.trades(q) : { trade: [], total: 0 });
+      return ok(node.dex?.trades ? await node.dex.trades(q) : { trade: [], total: 0 });
     }
     case 'ticker': {
-      return ok(node.dex?.ticker24h ? node.dex.ticker24h(query.get('symbol') ?? undefined) : []);
+      return ok(node.dex?.ticker24h ? await node.dex.ticker24h(query.get('symbol') ?? undefined) : []);
     }
     case 'klines': {
       const q = Object.fromEntries(query.entries());
-      return ok(node.dex?.klines ? node.dex.klines(q) : []);
+      return ok(node.dex?.klines ? await node.dex.klines(q) : []);
     }
     case 'transactions': {
       const addr = checkAddress(node, query.get('address'));

@@ -70,10 +70,13 @@ export interface DexViews {
   markets(offset: number, limit: number): unknown[];
   depth(symbol: string, limit: number): unknown | undefined;
   openOrders(address: string, symbol?: string, offset?: number, limit?: number): { order: unknown[]; total: number };
-  closedOrders?(query: Record<string, string>): { order: unknown[]; total: number };
-  trades?(query: Record<string, string>): { trade: unknown[]; total: number };
-  ticker24h?(symbol?: string): unknown[];
-  klines?(query: Record<string, string>): unknown[];
+  /** Closed orders, trades and their aggregates come from the node's history index (async reads). */
+  closedOrders?(query: Record<string, string>): Promise<{ order: unknown[]; total: number }>;
+  /** An order by id: open (state) or closed (history); undefined when neither holds it. */
+  order?(id: string): Promise<unknown | undefined>;
+  trades?(query: Record<string, string>): Promise<{ trade: unknown[]; total: number }>;
+  ticker24h?(symbol?: string): Promise<unknown[]>;
+  klines?(query: Record<string, string>): Promise<unknown[]>;
   /**
    * Every open order of the pair from committed state, bids then asks each best price first
    * and then by arrival, at most `limit` per side (default 5000); undefined for an unknown pair.

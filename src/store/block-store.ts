@@ -14,6 +14,7 @@
  *   'N' ‖ addr (20)             → u64 number of txs of addr (total without a scan)
  *   'M' ‖ name                  → latest / base height, format version
  *   'K' ‖ key                   → node meta values
+ *   'X' ‖ key                   → side index: records a module keeps beside the block (its layout)
  *
  * Per-address counters are read-modify-write; a bounded in-memory cache in front of 'N' keys
  * holds the committed values, so a block only reads the counters of addresses it has not seen
@@ -25,7 +26,7 @@ import { decodeAddress } from '../codec/address.js';
 import { writeU64BE } from '../state/bytes.js';
 import { BytesWriter } from './bytes-writer.js';
 import { readBlockInfo, readTxRecord, writeBlockInfo, writeTxRecord } from './records.js';
-import type { BlockInfo, BlockStore, SaveBlockInput, StoredTx, TxsByAddressOpts } from './types.js';
+import type { BlockInfo, BlockStore, IndexRange, IndexReader, SaveBlockInput, StoredTx, TxsByAddressOpts } from './types.js';
 
 type DB = ClassicLevel<Uint8Array, Uint8Array>;
 /** Where a block's puts go: a LevelDB chained batch in `save`, anything in the benchmark. */
@@ -34,7 +35,7 @@ export interface PutSink {
 }
 
 const C = (c: string) => c.charCodeAt(0);
-const NS = { block: C('B'), commit: C('C'), info: C('I'), hash: C('H'), list: C('L'), tx: C('T'), addr: C('A'), count: C('N'), meta: C('M'), kv: C('K') };
+const NS = { block: C('B'), commit: C('C'), info: C('I'), hash: C('H'), list: C('L'), tx: C('T'), addr: C('A'), count: C('N'), meta: C('M'), kv: C('K'), index: C('X') };
 const te = new TextEncoder();
 const metaKey = (name: string) => Uint8Array.of(NS.meta, ...te.encode(name));
 const LATEST = metaKey('latest');
@@ -217,6 +218,36 @@ function seenBefore(addrs: Uint8Array[], j: number): boolean {
   return false;
 }
 
+/** The side index: the 'X' namespace, keys given and returned without it. */
+class LevelIndex implements IndexReader {
+  constructor(private readonly db: DB) {}
+
+  async get(k: Uint8Array): Promise<Uint8Array | undefined> {
+    return plain(await this.db.get(key(NS.index, k)));
+  }
+
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    if (keys.length === 0) return [];
+    const got = await this.db.getMany(keys.map((k) => key(NS.index, k)));
+    return got.map(plain);
+  }
+
+  async *range(r: IndexRange): AsyncIterable<[Uint8Array, Uint8Array]> {
+    if (r.limit !== undefined && r.limit <= 0) return;
+    const it = this.db.iterator({
+      gte: key(NS.index, r.gte ?? new Uint8Array(0)),
+      lt: r.lt ? key(NS.index, r.lt) : Uint8Array.of(NS.index + 1),
+      reverse: r.reverse ?? false,
+      ...(r.limit !== undefined ? { limit: r.limit } : {}),
+    });
+    try {
+      for await (const [k, v] of it) yield [plain(k.subarray(1))!, plain(v)!];
+    } finally {
+      await it.close();
+    }
+  }
+}
+
 class LevelBlockStore implements BlockStore {
   /** Saves run one at a time: each builds on the counters the previous one wrote. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -226,12 +257,15 @@ class LevelBlockStore implements BlockStore {
   private counts = new Map<string, number>();
   /** True while `counts` holds every address of the store (fresh store, never overflowed). */
   private complete = false;
+  readonly index: IndexReader;
 
   constructor(
     private readonly db: DB,
     private readonly sync: boolean,
     private readonly countCacheMax: number,
-  ) {}
+  ) {
+    this.index = new LevelIndex(db);
+  }
 
   async init(): Promise<void> {
     const [l, b, f] = await this.db.getMany([LATEST, BASE, FORMAT]);
@@ -283,6 +317,12 @@ class LevelBlockStore implements BlockStore {
     // `db.batch` clones and re-encodes every op in JS first, several times the cost).
     const ops = this.db.batch();
     try {
+      if (b.index) {
+        await b.index({
+          put: (k, v) => void ops.put(key(NS.index, k), v),
+          del: (k) => void ops.del(key(NS.index, k)),
+        });
+      }
       buildBlock(b, touched, ops);
       if (reading) {
         const got = await reading;

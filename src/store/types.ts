@@ -42,6 +42,37 @@ export interface SaveBlockInput {
   addresses: Uint8Array[][];
   /** Raw tx bytes, per tx (the block's `txs`); without it `StoredTx.tx` is empty. */
   txs?: Uint8Array[];
+  /**
+   * Adds the block's records to the side index (history the app hands out with the block's
+   * results, e.g. the DEX's closed orders and trades), in the block's own batch: after a crash a
+   * stored block always has its records. May read the index first (pruning).
+   */
+  index?: (w: IndexWriter) => void | Promise<void>;
+}
+
+/** A block's writes to the side index. */
+export interface IndexWriter {
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
+}
+
+/** A key range of the side index: `gte` ≤ key < `lt` (either open), ascending unless `reverse`. */
+export interface IndexRange {
+  gte?: Uint8Array;
+  lt?: Uint8Array;
+  reverse?: boolean;
+  limit?: number;
+}
+
+/**
+ * Reads of the side index: keys and values a module wrote through `SaveBlockInput.index`, as of
+ * the last stored block. The index is the module's own layout; the store only keeps it apart
+ * from the block and tx records.
+ */
+export interface IndexReader {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  range(r: IndexRange): AsyncIterable<[Uint8Array, Uint8Array]>;
 }
 
 export interface BlockInfo {
@@ -77,6 +108,8 @@ export interface BlockStore {
   txsByHeight(height: number): Promise<StoredTx[]>;
   /** Txs naming this bech32 address (any prefix: the index holds the 20 raw bytes). */
   txsByAddress(address: string, opts?: TxsByAddressOpts): Promise<{ txs: StoredTx[]; total: number }>;
+  /** The side index (see `SaveBlockInput.index`). */
+  readonly index: IndexReader;
   /** Small node-owned values (WAL positions, signer state…). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   putMeta(key: string, value: Uint8Array): Promise<void>;

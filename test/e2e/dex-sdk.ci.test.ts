@@ -263,6 +263,9 @@ describe('e2e: the DEX through the real SDK (list by gov, trade, cancel, IOC, st
     assert.ok(iocOrder, `an IocExpire order among ${JSON.stringify(closed.order.map((o) => o.status))}`);
     assert.equal(iocOrder.cumulateQuantity, '3.00000000');
     assert.equal(iocOrder.fee, 'BNB:0.00132000');
+    // the same order by id, from the node's history index
+    const byId = await get<{ orderId: string; status: string }>(`/api/v1/orders/${iocOrder.orderId}`);
+    assert.deepEqual([byId.orderId, byId.status], [iocOrder.orderId, 'IocExpire']);
     assert.deepEqual((await cb.getDepth(pair)).result.asks, []);
 
     // IOC with no fill at all: IocNoFill and the IOC expire fee

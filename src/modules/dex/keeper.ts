@@ -11,11 +11,11 @@
  * after the block's state writes are done.
  */
 import { rootError } from '../../errors.js';
-import type { Address, CancelOrderMsg, NewOrderMsg } from '../../codec/types.js';
+import type { CancelOrderMsg, NewOrderMsg } from '../../codec/types.js';
 import { ProposalKind } from '../../codec/types.js';
 import { INT64_MAX } from '../../codec/index.js';
 import { bytesEqual } from '../../crypto/hash.js';
-import { bytes8BEToBigint, bigintToBytes8BE, bytesToHeight, compareBytes } from '../../state/bytes.js';
+import { compareBytes } from '../../state/bytes.js';
 import type { KVReader, KVWriter } from '../../state/types.js';
 import { iterateDecoded, writeDecoded } from '../../state/decoded.js';
 import type { BlockContext, TxContext } from '../../app/context.js';
@@ -32,21 +32,14 @@ import { TransferKind, fixedFee, type PriceOf } from './fees.js';
 import { BlockRun } from './run.js';
 import {
   K_PARAMS,
-  P_CLOSED_BY_HEIGHT,
   P_JOURNAL,
-  P_TRADE_BY_HEIGHT,
   bookPrefix,
   bookSidePrefix,
   breatheKey,
-  closedKey,
   P_PENDING,
   ORDER_CODEC,
   decodeJournal,
   decodeOrder,
-  encodeClosedPruneList,
-  encodeTradePruneList,
-  readClosedPruneList,
-  readTradePruneList,
   deleteOpenOrder,
   encodeJournal,
   getPendingOrder,
@@ -64,7 +57,6 @@ import {
   levelTotalKey,
   nextSeq,
   pairKey,
-  putClosedOrder,
   putOpenOrder,
   readPair,
   readRecentPrices,
@@ -84,15 +76,12 @@ import {
   DELIST_DELAY_MS,
   NATIVE,
   ONE,
-  ORDER_TYPE_LIMIT,
   OrderStatus,
   RECENT_PRICE_CAPACITY,
   RECENT_PRICE_INTERVAL,
   RECENT_PRICE_MIN,
-  TimeInForce,
   defaultDexParams,
   pairSymbol,
-  splitPair,
   type DexFeeParams,
   type DexParams,
   type OrderRecord,
@@ -412,7 +401,7 @@ export class DexKeeper {
     o.status = OrderStatus.Canceled;
     o.lastUpdatedHeight = ctx.block.height;
     o.lastUpdatedTimeMs = ctx.block.timeMs;
-    putClosedOrder(kv, o, ctx.block.height);
+    ctx.history.closedOrders.push(o);
     this.journal(kv, o.symbol, found ? 'c' : 'x', o.id);
     return o;
   }
@@ -558,7 +547,6 @@ export class DexKeeper {
       run.flush();
       for (const [symbol, book] of synced) this.putBook(ctx, symbol, book);
     }
-    this.prune(ctx, params);
   }
 
   /** EndBlock slot `dexBreathe`: daily maintenance (§E.2) and the recent-price ring (§A.8). */
@@ -698,52 +686,5 @@ export class DexKeeper {
         run.removeOrder(symbol, o.id, none ? TransferKind.FullyExpire : TransferKind.PartiallyExpire, OrderStatus.Expired, pair);
       }
     }
-  }
-
-  /**
-   * Drops closed orders and trades older than `historyBlocks` (bounded work: at most 10,000 of
-   * each per block, oldest first; a block's prune list cut short keeps its rest for the next).
-   */
-  private prune(ctx: BlockContext, params: DexParams): void {
-    const cutoff = ctx.block.height - params.historyBlocks;
-    if (cutoff <= 0) return;
-    const kv = ctx.kv;
-    const LIMIT = 10_000;
-    const drop: Uint8Array[] = [];
-    const rewrite: [Uint8Array, Uint8Array][] = [];
-    let budget = LIMIT;
-    const at = P_CLOSED_BY_HEIGHT.length;
-    for (const [k, v] of kv.iterate(P_CLOSED_BY_HEIGHT, { limit: LIMIT })) {
-      if (budget <= 0) break;
-      const height = bytesToHeight(k.subarray(at, at + 8));
-      if (height > cutoff) break;
-      if (k.length === at + 8) {
-        const entries = readClosedPruneList(v);
-        const take = entries.slice(0, budget);
-        for (const [owner, seq] of take) drop.push(closedKey(owner, height, seq));
-        budget -= take.length;
-        if (take.length < entries.length) rewrite.push([k.slice(), encodeClosedPruneList(entries.slice(take.length))]);
-        else drop.push(k.slice());
-        continue;
-      }
-      const owner: Address = k.subarray(at + 8, at + 28);
-      const seq = bytes8BEToBigint(k.subarray(at + 28, at + 36));
-      drop.push(k.slice(), closedKey(owner, height, seq));
-      budget--;
-    }
-    budget = LIMIT;
-    const tat = P_TRADE_BY_HEIGHT.length;
-    for (const [k, v] of kv.iterate(P_TRADE_BY_HEIGHT, { limit: LIMIT })) {
-      if (budget <= 0) break;
-      if (bytesToHeight(k.subarray(tat, tat + 8)) > cutoff) break;
-      const keys = readTradePruneList(v);
-      const take = keys.slice(0, budget);
-      drop.push(...take);
-      budget -= take.length;
-      if (take.length < keys.length) rewrite.push([k.slice(), encodeTradePruneList(keys.slice(take.length))]);
-      else drop.push(k.slice());
-    }
-    for (const k of drop) kv.delete(k);
-    for (const [k, v] of rewrite) kv.set(k, v);
   }
 }

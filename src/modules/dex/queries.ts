@@ -7,6 +7,7 @@
  *   dex/pairs/<offset>/<limit>        []TradingPair{base_asset_symbol, quote_asset_symbol, list_price,
  *                                     tick_size, lot_size}
  * and JSON routes (`dex/api/…`, filters as JSON in the query data) that the HTTP views build on.
+ * Closed orders and trades are history, not state: `history.ts` reads them from the node's index.
  */
 import { rootError } from '../../errors.js';
 import { AminoWriter, concatBytes, decodeAddress, encodeAddress, encodeUvarint, formatFixed8 } from '../../codec/index.js';
@@ -15,11 +16,8 @@ import type { KVReader } from '../../state/types.js';
 import type { ChainInfo } from '../../app/context.js';
 import { TICK_TYPE_NAMES, type TickType } from './match/index.js';
 import {
-  P_CLOSED,
-  P_TRADE,
   bookSidePrefix,
   decodeOrder,
-  decodeTrade,
   getOpenOrder,
   getPair,
   iteratePairs,
@@ -27,7 +25,6 @@ import {
   ownerPrefix,
   pendingPrefix,
   readHeight,
-  tradePrefix,
 } from './store.js';
 import { ORDER_TYPE_LIMIT, splitPair, type OrderRecord, type TradeRecord, type TradingPair } from './types.js';
 import { concatBytes as cat } from '../../state/bytes.js';
@@ -297,12 +294,6 @@ export function tradeJson(t: TradeRecord, hrp: string): TradeJson {
 
 interface Filter {
   symbol?: string;
-  address?: string;
-  side?: number;
-  status?: string;
-  start?: number;
-  end?: number;
-  height?: number;
 }
 
 function parseFilter(data: Uint8Array): Filter {
@@ -313,43 +304,6 @@ function parseFilter(data: Uint8Array): Filter {
   } catch {
     throw rootError('invalidRequest', 'query data must be a JSON object of filters');
   }
-}
-
-const inTime = (ms: number, f: Filter) => (f.start === undefined || ms >= f.start) && (f.end === undefined || ms <= f.end);
-
-/** Closed orders of an address (oldest first), filtered. */
-export function closedOrdersOf(kv: KVReader, owner: Uint8Array, f: Filter): OrderRecord[] {
-  const out: OrderRecord[] = [];
-  for (const [, v] of kv.iterate(cat(P_CLOSED, owner))) {
-    const o = decodeOrder(v);
-    if (f.symbol && o.symbol !== f.symbol) continue;
-    if (f.side && o.side !== f.side) continue;
-    if (f.status && o.status !== f.status) continue;
-    if (!inTime(o.lastUpdatedTimeMs, f)) continue;
-    out.push(o);
-  }
-  return out;
-}
-
-/** Stored trades (one pair or all, oldest first per pair), filtered. */
-export function tradesOf(kv: KVReader, f: Filter, hrp: string): TradeRecord[] {
-  const out: TradeRecord[] = [];
-  const owner = f.address ? decodeAddress(f.address, hrp) : undefined;
-  const prefix = f.symbol ? tradePrefix(f.symbol) : P_TRADE;
-  for (const [, v] of kv.iterate(prefix)) {
-    const t = decodeTrade(v);
-    if (!inTime(t.timeMs, f)) continue;
-    if (f.height !== undefined && t.height !== f.height) continue;
-    if (owner && !bytesEq(t.buyer, owner) && !bytesEq(t.seller, owner)) continue;
-    out.push(t);
-  }
-  return out;
-}
-
-function bytesEq(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function json(v: unknown): Uint8Array {
@@ -412,10 +366,6 @@ function apiQuery(kv: KVReader, parts: string[], f: Filter, hrp: string): unknow
     }
     case 'open':
       return openOrdersOf(kv, decodeAddress(a ?? '', hrp), f.symbol).map((o) => orderJson(o, hrp));
-    case 'closed':
-      return closedOrdersOf(kv, decodeAddress(a ?? '', hrp), f).map((o) => orderJson(o, hrp));
-    case 'trades':
-      return tradesOf(kv, f, hrp).map((t) => tradeJson(t, hrp));
     case 'order': {
       const found = getOpenOrder(kv, a ?? '', b ?? '');
       if (!found) throw rootError('notFound', `open order ${b} of ${a} not found`);

@@ -19,7 +19,7 @@ import type { KVReader, StateStore } from '../../state/types.js';
 import type { BankKeeper } from '../bank/keeper.js';
 import { TICK_TYPE_NAMES, type TickType } from './match/index.js';
 import type { DexKeeper } from './keeper.js';
-import { tradesOf } from './queries.js';
+import type { TradeRecord } from './types.js';
 import { bookSidePrefix, decodeOrder } from './store.js';
 
 /** What the replay needs of the app (DexApp fits). */
@@ -211,6 +211,8 @@ export async function replayIntegrationCase(c: Json, deps: ReplayDeps): Promise<
   let height = 0;
   let lastOrderHeight = 0;
   const iocIds = new Set<string>();
+  /** Every trade of the run, from each block's history (trades are not kept in state). */
+  const traded: TradeRecord[] = [];
 
   const run = async (txs: Uint8Array[]) => {
     height++;
@@ -224,6 +226,7 @@ export async function replayIntegrationCase(c: Json, deps: ReplayDeps): Promise<
       hash: toHex(sha256(new TextEncoder().encode(`replay-block-${height}`))).toUpperCase(),
     });
     const { appHash } = await app.commit();
+    traded.push(...res.history.trades);
     blocks.push({ height, tx_codes: res.txResults.map((r) => r.code), tx_logs: res.txResults.map((r) => r.log), app_hash: toHex(appHash).toUpperCase() });
     return res;
   };
@@ -284,7 +287,8 @@ export async function replayIntegrationCase(c: Json, deps: ReplayDeps): Promise<
   if (!pair) throw new Error(`replay: pair ${symbol} is not listed`);
   const cum = new Map<string, bigint>();
   const feeBnb = (coins: readonly { denom: string; amount: bigint }[]) => coins.map((x) => `${x.amount}:${x.denom}`).join(',');
-  const allTrades: ReplayTrade[] = tradesOf(kv, { symbol }, REPLAY_HRP)
+  const allTrades: ReplayTrade[] = traded
+    .filter((t) => t.symbol === symbol)
     .sort((a, b) => a.height - b.height || Number(a.id.split('-')[1]) - Number(b.id.split('-')[1]))
     .map((t) => {
       const bc = (cum.get(t.buyerOrderId) ?? 0n) + t.qty;

@@ -2,7 +2,7 @@
  * One end-block pass over the book (match, expiry, delisting): collects what happens to orders
  * and balances, then settles it the way the original's `allocate` does — every transfer first,
  * then trade fees per account (sorted transfers, deducted as they go), then fixed fees — and
- * finally writes the order records, the closed-order history and the trades.
+ * finally writes the open order records and hands closed orders and trades to the block's history.
  */
 import { rootError } from '../../errors.js';
 import { encodeAddress } from '../../codec/index.js';
@@ -25,7 +25,7 @@ import {
   type Transfer,
   type TransferKindValue,
 } from './fees.js';
-import { deleteOpenOrder, encodeTrade, getOpenOrder, levelTotalKey, putClosedOrders, putOpenOrder, putTradePruneIndex, setPair, tradeKey } from './store.js';
+import { deleteOpenOrder, getOpenOrder, levelTotalKey, putOpenOrder, setPair } from './store.js';
 import { OrderStatus, TimeInForce, type DexFeeParams, type OrderRecord, type OrderStatusValue, type TradeRecord, type TradingPair } from './types.js';
 
 interface Entry {
@@ -150,8 +150,6 @@ export class BlockRun {
   /** This block's placed orders: pair symbol → order id → record, in drain order. */
   private readonly placed = new Map<string, Map<string, OrderRecord>>();
   readonly trades: TradeRecord[] = [];
-  /** `idx` of each trade's id (`height-idx`), by position in `trades`. */
-  private readonly tradeIdxs: number[] = [];
 
   constructor(
     private readonly ctx: BlockContext,
@@ -266,7 +264,6 @@ export class BlockRun {
       sellerFee: [],
     };
     this.trades.push(trade);
-    this.tradeIdxs.push(idx);
     this.filled(s, t.sellCumQty, t, trade.id);
     this.filled(b, t.buyCumQty, t, trade.id);
     this.transfers.push(
@@ -423,15 +420,14 @@ export class BlockRun {
     }
   }
 
-  /** Writes order records (open ones in place, closed ones to history) and the trades. */
+  /** Writes open order records in place; closed orders and the trades go to the block's history. */
   flush(): void {
     const kv = this.ctx.kv;
-    const height = this.ctx.block.height;
+    const history = this.ctx.history;
     const hrp = this.ctx.chain.hrp;
     const events = this.ctx.events;
-    // Sorted (pair, arrival) rather than in the order the match touched them: closed-order
-    // sequence numbers and events must not depend on Map insertion order.
-    const closed: OrderRecord[] = [];
+    // Sorted (pair, arrival) rather than in the order the match touched them: the history's
+    // order and the events must not depend on Map insertion order.
     for (const symbol of [...this.orders.keys()].sort()) {
       const dirty = bySeq(this.orders.get(symbol)!);
       /** BUY prices whose level total this loop dropped already (one delete per level, not per order). */
@@ -446,7 +442,7 @@ export class BlockRun {
             lastDropped = o.price;
             kv.delete(levelTotalKey(o.symbol, o.price));
           }
-          closed.push(o);
+          history.closedOrders.push(o);
           events.emit('dex_order', [
             ['order_id', o.id],
             ['symbol', o.symbol],
@@ -460,7 +456,6 @@ export class BlockRun {
         }
       }
     }
-    putClosedOrders(kv, closed, height);
     // placed orders the auction left alone rest as they are (the level total already counts them)
     for (const [symbol, placed] of this.placed) {
       const entries = this.orders.get(symbol);
@@ -469,14 +464,7 @@ export class BlockRun {
         if (!e || !e.dirty) putOpenOrder(kv, o, true);
       }
     }
-    const keys: Uint8Array[] = new Array(this.trades.length);
-    for (let i = 0; i < this.trades.length; i++) {
-      const t = this.trades[i]!;
-      const key = tradeKey(t.symbol, height, this.tradeIdxs[i]!);
-      kv.set(key, encodeTrade(t));
-      keys[i] = key;
-    }
-    putTradePruneIndex(kv, height, keys);
+    for (const t of this.trades) history.trades.push(t);
   }
 }
 

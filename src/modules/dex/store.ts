@@ -10,19 +10,14 @@
  *                                                   the book: EndBlock moves it to b/i/o if it rests
  *   dex/j/<PAIR>\0 seq(8)                           this block's journal: cancels (binary)
  *   dex/t/<PAIR>                                    tag of the block that last synced the book
- *   dex/c/<owner20> height(8) seq(8)                closed order (binary)
- *   dex/ch/ height(8) owner20 seq(8)                prune index of an order cancelled by a tx
- *   dex/ch/ height(8)                               prune index of the orders closed at EndBlock:
- *                                                   one key per block, entries owner20 seq(8)
- *   dex/tr/<PAIR>\0 height(8) idx(4)                trade (binary)
- *   dex/th/ height(8)                               prune index of a block's trades (→ trade keys)
  *   dex/bh/ day(8)                                  height of the breathe block of a UTC day
  *   dex/rp/<PAIR>                                   recent prices (JSON array, oldest first)
  *   dex/seq, dex/params, dex/h                      counters (8 bytes BE), params, last processed height
  *
  * `n/` and `j/` keys live only inside a block: EndBlock drains them, so committed state (what
  * queries read) never holds any. An order placed and filled in one block thus writes no book,
- * id or owner key at all. Records are a fixed binary layout led by a format byte (`FORMAT`); a
+ * id or owner key at all. Closed orders and trades are history, not state: they leave with the
+ * block's results (`DexBlockHistory`) and the node indexes them (`history.ts`). Records are a fixed binary layout led by a format byte (`FORMAT`); a
  * data dir of the older JSON layout is refused with a clear error instead of misread.
  */
 import type { Address, Coin } from '../../codec/types.js';
@@ -53,10 +48,6 @@ export const P_OWNER = utf8('dex/o/');
 export const P_JOURNAL = utf8('dex/j/');
 export const P_PENDING = utf8('dex/n/');
 export const P_TAG = utf8('dex/t/');
-export const P_CLOSED = utf8('dex/c/');
-export const P_CLOSED_BY_HEIGHT = utf8('dex/ch/');
-export const P_TRADE = utf8('dex/tr/');
-export const P_TRADE_BY_HEIGHT = utf8('dex/th/');
 export const P_BREATHE = utf8('dex/bh/');
 export const P_RECENT = utf8('dex/rp/');
 /** Cached Σ qty of the BUY orders at one price (the int64 level check of §A.7), dropped whenever an order there changes. */
@@ -64,12 +55,6 @@ export const P_LEVEL_TOTAL = utf8('dex/lq/');
 export const K_SEQ = utf8('dex/seq');
 export const K_PARAMS = utf8('dex/params');
 export const K_HEIGHT = utf8('dex/h');
-
-const u32 = (n: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n, false);
-  return b;
-};
 
 // Key builders on the per-order paths write one buffer instead of concatenating pieces.
 
@@ -146,28 +131,6 @@ export const pendingPrefix = (symbol: string) => concatBytes(P_PENDING, utf8(sym
 export const pendingKey = (symbol: string, id: string) => headStr(symbolHead(P_PENDING, symbol), id);
 export const journalKey = (symbol: string, seq: bigint) => concatBytes(journalPrefix(symbol), bigintToBytes8BE(seq));
 export const tagKey = (symbol: string) => concatBytes(P_TAG, utf8(symbol));
-export const closedKey = (owner: Address, height: number, seq: bigint | number): Uint8Array => {
-  const at = P_CLOSED.length + owner.length;
-  const out = new Uint8Array(at + 16);
-  out.set(P_CLOSED, 0);
-  out.set(owner, P_CLOSED.length);
-  writeU64BE(out, at, height);
-  writeU64BE(out, at + 8, seq);
-  return out;
-};
-export const closedPruneKey = (owner: Address, height: number, seq: bigint) =>
-  concatBytes(P_CLOSED_BY_HEIGHT, bigintToBytes8BE(height), owner, bigintToBytes8BE(seq));
-export const tradePrefix = (symbol: string) => concatBytes(P_TRADE, utf8(symbol), SEP);
-export const tradeKey = (symbol: string, height: number, idx: number): Uint8Array => {
-  const h = symbolHead(P_TRADE, symbol);
-  const out = new Uint8Array(h.length + 12);
-  out.set(h, 0);
-  writeU64BE(out, h.length, height);
-  out.set(u32(idx), h.length + 8);
-  return out;
-};
-export const tradePruneKey = (height: number) => concatBytes(P_TRADE_BY_HEIGHT, bigintToBytes8BE(height));
-export const closedPruneListKey = (height: number) => concatBytes(P_CLOSED_BY_HEIGHT, bigintToBytes8BE(height));
 export const breatheKey = (day: number) => concatBytes(P_BREATHE, bigintToBytes8BE(day));
 export const recentKey = (symbol: string) => concatBytes(P_RECENT, utf8(symbol));
 
@@ -566,7 +529,7 @@ const SEQ_CODEC: ValueCodec<bigint> = {
   },
 };
 
-/** Next global arrival number (orders, journal entries, closed records). */
+/** Next global arrival number (orders, journal entries). */
 export function nextSeq(kv: KVWriter): bigint {
   const n = readDecoded(kv, K_SEQ, SEQ_CODEC) ?? 1n;
   writeDecoded(kv, K_SEQ, n + 1n, SEQ_CODEC);
@@ -630,106 +593,6 @@ export function deleteOpenOrder(kv: KVWriter, o: OrderRecord): void {
   kv.delete(bookKey(o));
   kv.delete(idKey(o.symbol, o.id));
   kv.delete(ownerKey(o.owner, o.symbol, o.id));
-}
-
-/** Moves an order into the closed history (kept `historyBlocks`). */
-export function putClosedOrder(kv: KVWriter, o: OrderRecord, height: number): void {
-  const seq = nextSeq(kv);
-  kv.set(closedKey(o.owner, height, seq), encodeOrder(o));
-  kv.set(closedPruneKey(o.owner, height, seq), new Uint8Array(0));
-}
-
-/** Several orders into the closed history with one prune-index key for the block (EndBlock). */
-export function putClosedOrders(kv: KVWriter, orders: readonly OrderRecord[], height: number): void {
-  const n = orders.length;
-  if (n === 0) return;
-  // the numbers `nextSeq` would hand out one by one, with one counter read and one write
-  const firstSeq = nextSeqs(kv, n);
-  // sequence numbers as doubles while they are exact (always, in practice): no bigint per order
-  const exact = firstSeq + BigInt(n) <= MAX_SAFE_N;
-  const first = exact ? Number(firstSeq) : 0;
-  const seqAt = (i: number): bigint | number => (exact ? first + i : firstSeq + BigInt(i));
-  const owners: string[] = new Array(n);
-  const order: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = orders[i]!;
-    kv.set(closedKey(o.owner, height, seqAt(i)), encodeOrder(o)); // (20-byte owners only)
-    owners[i] = latin1Slice.call(o.owner, 0, 20);
-    order[i] = i;
-  }
-  // prune entries owner20 ‖ seq(8) in (owner, seq) byte order, as the per-order prune keys sort:
-  // owners as latin1 strings compare as their bytes; equal owners keep arrival (= seq) order
-  order.sort((a, b) => (owners[a]! < owners[b]! ? -1 : owners[a]! > owners[b]! ? 1 : a - b));
-  const key = closedPruneListKey(height);
-  const old = listHead(kv, key);
-  const out = new Uint8Array(old.length + n * 28);
-  out.set(old, 0);
-  let at = old.length;
-  for (const i of order) {
-    out.set(orders[i]!.owner, at);
-    writeU64BE(out, at + 20, seqAt(i));
-    at += 28;
-  }
-  kv.set(key, out);
-}
-
-/** Prune index of a block's trades: their keys, appended (a block may flush twice). */
-export function putTradePruneIndex(kv: KVWriter, height: number, tradeKeys: readonly Uint8Array[]): void {
-  if (tradeKeys.length === 0) return;
-  const key = tradePruneKey(height);
-  const old = listHead(kv, key);
-  let n = old.length;
-  for (const k of tradeKeys) n += 2 + k.length;
-  // one buffer for the list: entries u16(length) ‖ key
-  const out = new Uint8Array(n);
-  out.set(old, 0);
-  let at = old.length;
-  for (const k of tradeKeys) {
-    out[at] = k.length >> 8;
-    out[at + 1] = k.length & 0xff;
-    out.set(k, at + 2);
-    at += 2 + k.length;
-  }
-  kv.set(key, out);
-}
-
-const u16 = (n: number): Uint8Array => Uint8Array.of(n >> 8, n & 0xff);
-
-/** The stored prune list at `key`, or a new one's header. */
-function listHead(kv: KVReader, key: Uint8Array): Uint8Array {
-  const old = kv.get(key);
-  if (old && (old.length === 0 || old[0] !== FORMAT)) throw formatError('prune index', old);
-  return old ?? Uint8Array.of(FORMAT);
-}
-
-
-
-/** Entries of a closed-order prune list: [owner, seq]. */
-export function readClosedPruneList(v: Uint8Array): [Address, bigint][] {
-  if (v.length === 0 || v[0] !== FORMAT || (v.length - 1) % 28 !== 0) throw formatError('prune index', v);
-  const out: [Address, bigint][] = [];
-  for (let i = 1; i < v.length; i += 28) out.push([v.slice(i, i + 20), bytes8BEToBigint(v.subarray(i + 20, i + 28))]);
-  return out;
-}
-
-export function encodeClosedPruneList(entries: readonly [Address, bigint][]): Uint8Array {
-  return concatBytes(Uint8Array.of(FORMAT), ...entries.map(([o, s]) => concatBytes(o, bigintToBytes8BE(s))));
-}
-
-/** Trade keys of a trade prune list. */
-export function readTradePruneList(v: Uint8Array): Uint8Array[] {
-  if (v.length === 0 || v[0] !== FORMAT) throw formatError('prune index', v);
-  const out: Uint8Array[] = [];
-  for (let i = 1; i < v.length; ) {
-    const n = (v[i]! << 8) | v[i + 1]!;
-    out.push(v.slice(i + 2, i + 2 + n));
-    i += 2 + n;
-  }
-  return out;
-}
-
-export function encodeTradePruneList(keys: readonly Uint8Array[]): Uint8Array {
-  return concatBytes(Uint8Array.of(FORMAT), ...keys.map((k) => concatBytes(u16(k.length), k)));
 }
 
 export function readHeight(kv: KVReader): number {

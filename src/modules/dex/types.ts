@@ -111,7 +111,10 @@ export function defaultDexFeeParams(): DexFeeParams {
 
 export interface DexParams {
   fees: DexFeeParams;
-  /** Closed orders and trades older than this many blocks are pruned. */
+  /**
+   * Blocks of closed orders and trades a node keeps in its history index (beside the tx index,
+   * not in consensus state); older ones are pruned there.
+   */
   historyBlocks: number;
   /** GTE orders expire after this many days (breathe-block granularity)… */
   expireDays: number;
@@ -131,3 +134,16 @@ export const RECENT_PRICE_MIN = 500;
 /** Delisting runs at the first breathe block ≥ 3 days after the voting period ends. */
 export const DELIST_DELAY_MS = 3 * 86_400_000;
 export const DAY_MS = 86_400_000;
+
+/**
+ * What a block did to the DEX that is history, not state: the orders it closed (cancel txs in
+ * tx order, then EndBlock's in pair and arrival order) and its trades (in id order). The app
+ * hands it to the node with the block's results; the node indexes it beside the tx index.
+ * Keeping it out of state keeps a node's memory flat under order load and the Merkle tree small.
+ */
+export interface DexBlockHistory {
+  closedOrders: OrderRecord[];
+  trades: TradeRecord[];
+  /** The `historyBlocks` param in force at this block (how long the node keeps history). */
+  keepBlocks: number;
+}

@@ -1,14 +1,16 @@
 /**
- * The node's DEX HTTP views (`/api/v1/markets`, `depth`, `orders/open|closed`, `trades`,
- * `ticker/24hr`, `klines`) over the app's committed state, through the `dex/api/…` query route.
- * Aggregations (tickers, klines) are computed here from the stored trades; they are not consensus
- * data, so wall-clock time is fine (injectable for tests).
+ * The node's DEX HTTP views: `/api/v1/markets`, `depth`, `orders/open` over the app's committed
+ * state (the `dex/api/…` query route), and `orders/closed`, `orders/{id}`, `trades`,
+ * `ticker/24hr`, `klines` over the node's history index (`DexHistory`). Aggregations (tickers,
+ * klines) are computed here from the indexed trades; they are not consensus data, so wall-clock
+ * time is fine (injectable for tests).
  */
-import { parseFixed8, formatFixed8 } from '../../codec/index.js';
+import { decodeAddress, encodeAddress, formatFixed8, parseFixed8 } from '../../codec/index.js';
 import type { DexApp } from '../../app/app.js';
 import type { BookView, DexViews } from '../../rpc/types.js';
-import type { DexKeeper } from './keeper.js';
-import { DEFAULT_BOOK_ORDERS, MAX_BOOK_ORDERS, type OrderJson, type TradeJson } from './queries.js';
+import type { DexHistory } from './history.js';
+import { DEFAULT_BOOK_ORDERS, MAX_BOOK_ORDERS, orderJson, tradeJson, type OrderJson } from './queries.js';
+import type { TradeRecord } from './types.js';
 
 export interface DexViewsOptions {
   /** Current time in unix ms (ticker window); default `Date.now`. */
@@ -82,8 +84,15 @@ function sideOf(v: string | undefined): number | undefined {
 
 const f8 = (v: bigint) => formatFixed8(v);
 
-export function createDexViews(app: DexApp, _dex: DexKeeper, opts: DexViewsOptions = {}): DexViews {
+/** Orders ids are `OWNERHEX-sequence`: the owner's 20 bytes, or undefined for anything else. */
+function ownerOfId(id: string): Uint8Array | undefined {
+  const m = /^([0-9A-Fa-f]{40})-\d{1,20}$/.exec(id);
+  return m ? new Uint8Array(Buffer.from(m[1]!, 'hex')) : undefined;
+}
+
+export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsOptions = {}): DexViews {
   const now = opts.now ?? (() => Date.now());
+  const hrp = () => app.chain().hrp;
 
   const q = <T>(path: string, filter?: object): T | undefined => {
     const r = app.query(`dex/api/${path}`, filter ? enc.encode(JSON.stringify(filter)) : new Uint8Array(0));
@@ -94,36 +103,40 @@ export function createDexViews(app: DexApp, _dex: DexKeeper, opts: DexViewsOptio
     return JSON.parse(dec.decode(r.value)) as T;
   };
 
-  const page = <T>(all: T[], query: Record<string, string>, dfltLimit = 500) => {
-    const offset = int(query.offset, 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = int(query.limit, dfltLimit, 1, 1000);
-    return all.slice(offset, offset + limit);
+  const pageOf = (query: Record<string, string>, dfltLimit = 500) => ({
+    offset: int(query.offset, 0, 0, Number.MAX_SAFE_INTEGER),
+    limit: int(query.limit, dfltLimit, 1, 1000),
+  });
+
+  const address = (a: string | undefined, what: string): Uint8Array => {
+    try {
+      return decodeAddress(a ?? '', hrp());
+    } catch {
+      throw new Error(`invalid ${what} ${JSON.stringify(a ?? '')}`);
+    }
   };
 
-  const trades = (filter: object): TradeJson[] => q<TradeJson[]>('trades', filter) ?? [];
-
-  function ticker(symbol: string, lastPriceFallback: string): object {
+  async function ticker(symbol: string, lastPrice: bigint): Promise<object> {
     const t1 = now();
     const t0 = t1 - 86_400_000;
-    const list = trades({ symbol }).sort((a, b) => a.time - b.time || cmpId(a.tradeId, b.tradeId));
-    const before = list.filter((t) => t.time < t0);
-    const win = list.filter((t) => t.time >= t0 && t.time <= t1);
+    const { trades: all, before } = await history.tradesSince(symbol, t0);
+    const win = all.filter((t) => t.timeMs <= t1);
     const depth = q<{ asks: [string, string][]; bids: [string, string][] }>(`depth/${symbol}/1`);
-    const prevClose = before.length > 0 ? before[before.length - 1]!.price : lastPriceFallback;
+    const prevClose = before ? before.price : lastPrice;
     let high = 0n;
     let low = 0n;
     let vol = 0n;
     let quoteVol = 0n;
     for (const t of win) {
-      const p = parseFixed8(t.price);
-      const qty = parseFixed8(t.quantity);
-      if (high === 0n || p > high) high = p;
-      if (low === 0n || p < low) low = p;
-      vol += qty;
-      quoteVol += (p * qty) / 100_000_000n;
+      if (high === 0n || t.price > high) high = t.price;
+      if (low === 0n || t.price < low) low = t.price;
+      vol += t.qty;
+      quoteVol += (t.price * t.qty) / 100_000_000n;
     }
-    const open = win.length > 0 ? parseFixed8(win[0]!.price) : parseFixed8(prevClose);
-    const last = win.length > 0 ? parseFixed8(win[win.length - 1]!.price) : parseFixed8(prevClose);
+    const first = win[0];
+    const lastT = win[win.length - 1];
+    const open = first ? first.price : prevClose;
+    const last = lastT ? lastT.price : prevClose;
     const change = last - open;
     const pct = open > 0n ? Number((change * 1_000_000n) / open) / 10_000 : 0;
     return {
@@ -135,14 +148,14 @@ export function createDexViews(app: DexApp, _dex: DexKeeper, opts: DexViewsOptio
       openTime: t0,
       closeTime: t1,
       count: win.length,
-      firstId: win[0]?.tradeId ?? '',
-      lastId: win[win.length - 1]?.tradeId ?? '',
+      firstId: first?.id ?? '',
+      lastId: lastT?.id ?? '',
       openPrice: f8(open),
       highPrice: f8(high),
       lowPrice: f8(low),
       lastPrice: f8(last),
-      lastQuantity: win[win.length - 1]?.quantity ?? f8(0n),
-      prevClosePrice: prevClose,
+      lastQuantity: lastT ? f8(lastT.qty) : f8(0n),
+      prevClosePrice: f8(prevClose),
       priceChange: f8(change),
       priceChangePercent: pct.toFixed(2),
       volume: f8(vol),
@@ -167,7 +180,8 @@ export function createDexViews(app: DexApp, _dex: DexKeeper, opts: DexViewsOptio
       const all = q<OrderJson[]>(`open/${address}`, symbol ? { symbol } : {}) ?? [];
       return { order: all.slice(offset, offset + limit), total: all.length };
     },
-    closedOrders(query) {
+    async closedOrders(query) {
+      const owner = address(query.address, 'address');
       const filter = {
         symbol: query.symbol || undefined,
         side: sideOf(query.side),
@@ -175,44 +189,62 @@ export function createDexViews(app: DexApp, _dex: DexKeeper, opts: DexViewsOptio
         start: optTime(query.start),
         end: optTime(query.end),
       };
-      const all = (q<OrderJson[]>(`closed/${query.address ?? ''}`, filter) ?? []).reverse();
-      return { order: page(all, query), total: all.length };
+      const r = await history.closedOrders(owner, filter, pageOf(query));
+      return { order: r.orders.map((o) => orderJson(o, hrp())), total: r.total };
     },
-    trades(query) {
-      const side = sideOf(query.side);
+    async order(id) {
+      const owner = ownerOfId(id);
+      if (!owner) return undefined;
+      // an open order is found among its owner's (the id names the owner), else in the history
+      const open = q<OrderJson[]>(`open/${encodeAddressOf(owner)}`) ?? [];
+      const o = open.find((x) => x.orderId === id);
+      if (o) return o;
+      const closed = await history.order(id);
+      return closed ? orderJson(closed, hrp()) : undefined;
+    },
+    async trades(query) {
       const filter = {
         symbol: query.symbol || undefined,
-        address: query.address || undefined,
+        owner: query.address ? address(query.address, 'address') : undefined,
+        side: sideOf(query.side),
         start: optTime(query.start),
         end: optTime(query.end),
-        height: query.height ? Number(query.height) : undefined,
+        height: query.height ? int(query.height, 0, 0, Number.MAX_SAFE_INTEGER) : undefined,
       };
-      let all = trades(filter).sort((a, b) => b.time - a.time || cmpId(b.tradeId, a.tradeId));
-      if (side && query.address) {
-        all = all.filter((t) => (side === 1 ? t.buyerId === query.address : t.sellerId === query.address));
-      }
-      return { trade: page(all, query), total: all.length };
+      const r = await history.trades(filter, pageOf(query));
+      return { trade: r.trades.map((t) => tradeJson(t, hrp())), total: r.total };
     },
-    ticker24h(symbol) {
+    async ticker24h(symbol) {
       const pairs = q<{ base_asset_symbol: string; quote_asset_symbol: string; last_price: string }[]>('pairs') ?? [];
-      return pairs
+      const want = pairs
         .map((p) => ({ symbol: `${p.base_asset_symbol}_${p.quote_asset_symbol}`, last: p.last_price }))
-        .filter((p) => !symbol || p.symbol === symbol)
-        .map((p) => ticker(p.symbol, p.last));
+        .filter((p) => !symbol || p.symbol === symbol);
+      const out: object[] = [];
+      for (const p of want) out.push(await ticker(p.symbol, parseFixed8(p.last)));
+      return out;
     },
-    klines(query) {
+    async klines(query) {
       const symbol = query.symbol ?? '';
       const interval = query.interval ?? '';
       if (!(interval in KLINE_INTERVALS)) throw new Error(`invalid interval ${JSON.stringify(interval)}`);
       const limit = int(query.limit, 300, 1, 1000);
       const start = optTime(query.startTime);
       const end = optTime(query.endTime);
-      const list = trades({ symbol, start, end }).sort((a, b) => a.time - b.time || cmpId(a.tradeId, b.tradeId));
+      // walking back from the newest trade: stop once a trade would open a bucket past `limit`
+      const seen = new Set<number>();
+      const list = await history.pairTrades(symbol, start, end, (t: TradeRecord) => {
+        const s = klineStart(interval, t.timeMs);
+        if (!seen.has(s)) {
+          if (seen.size >= limit) return true;
+          seen.add(s);
+        }
+        return false;
+      });
       const buckets = new Map<number, { o: bigint; h: bigint; l: bigint; c: bigint; v: bigint; qv: bigint; n: number }>();
       for (const t of list) {
-        const s = klineStart(interval, t.time);
-        const p = parseFixed8(t.price);
-        const qty = parseFixed8(t.quantity);
+        const s = klineStart(interval, t.timeMs);
+        const p = t.price;
+        const qty = t.qty;
         const b = buckets.get(s);
         if (!b) buckets.set(s, { o: p, h: p, l: p, c: p, v: qty, qv: (p * qty) / 100_000_000n, n: 1 });
         else {
@@ -228,11 +260,8 @@ export function createDexViews(app: DexApp, _dex: DexKeeper, opts: DexViewsOptio
       return rows.map(([s, b]) => [s, f8(b.o), f8(b.h), f8(b.l), f8(b.c), f8(b.v), klineEnd(interval, s), f8(b.qv), b.n]);
     },
   };
-}
 
-/** Trade ids `height-idx` compared numerically. */
-function cmpId(a: string, b: string): number {
-  const [ah, ai] = a.split('-').map(Number) as [number, number];
-  const [bh, bi] = b.split('-').map(Number) as [number, number];
-  return ah - bh || ai - bi;
+  function encodeAddressOf(owner: Uint8Array): string {
+    return encodeAddress(owner, hrp());
+  }
 }

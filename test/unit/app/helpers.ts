@@ -1,4 +1,6 @@
 /** Test helpers: keys, signing, genesis, running blocks, state digests. */
+import { MemoryIndex } from '../../../src/store/memory-index.js';
+import { DexHistory } from '../../../src/modules/dex/history.js';
 import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { encodeAddress, encodeTx, stdSignBytes } from '../../../src/codec/index.js';
@@ -210,13 +212,22 @@ export interface Harness {
   verifier: SignatureVerifier & { calls: number };
   height: number;
   timeMs: number;
+  /** The node's DEX history index, in memory: `runBlock` writes each block's history there. */
+  historyIndex?: MemoryIndex;
+  history?: DexHistory;
+}
+
+/** A history index in memory and its reader (what the node keeps beside its block store). */
+export function newHistory(): { historyIndex: MemoryIndex; history: DexHistory } {
+  const historyIndex = new MemoryIndex();
+  return { historyIndex, history: new DexHistory(historyIndex) };
 }
 
 export async function newApp(o: GenesisOpts = {}, store: StateStore = memoryStateStore()): Promise<Harness> {
   const verifier = countingVerifier();
   const app = new DexApp({ store, verifier });
   await app.initChain(genesisDoc(o));
-  return { app, store, verifier, height: 0, timeMs: GENESIS_MS };
+  return { app, store, verifier, height: 0, timeMs: GENESIS_MS, ...newHistory() };
 }
 
 export interface BlockOpts {
@@ -244,6 +255,8 @@ export async function runBlock(h: Harness, txs: Uint8Array[], o: BlockOpts = {})
     hash: toHex(sha256(new TextEncoder().encode(`block-${h.height}`))).toUpperCase(),
   });
   await h.app.commit();
+  const history = h.history;
+  if (history) await h.historyIndex!.apply((w) => history.write(w, h.height, res.history));
   return res;
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { memoryStateStore } from '../../../src/state/index.js';
 import { Bank } from '../../../src/modules/bank/index.js';
 import { Staking, stakingModule, SLASH_POOL } from '../../../src/modules/staking/index.js';
-import { EventSink, silentLogger, type BlockContext } from '../../../src/app/context.js';
+import { EventSink, HistorySink, silentLogger, type BlockContext } from '../../../src/app/context.js';
 import { FeePool } from '../../../src/app/fees.js';
 import { consensusAddress, sha256 } from '../../../src/crypto/hash.js';
 import { ed25519PublicKey } from '../../../src/consensus/crypto-adapter.js';
@@ -23,6 +23,7 @@ function ctx(kv: KVWriter, misbehavior: Misbehavior[], height = 10): BlockContex
     chain: { chainId: 'c', hrp: 'tbnb' },
     block: { height, timeMs: 1, prevTimeMs: 0, breathe: false, proposerAddress: cons, lastCommitVotes: [], misbehavior, hash: '' },
     events: new EventSink(),
+    history: new HistorySink(),
     fees: new FeePool(),
     logger: silentLogger,
   };

@@ -9,7 +9,7 @@ import type { ListMsg, Msg, NewOrderMsg } from '../../../../src/codec/types.js';
 import { toHex } from '../../../../src/crypto/hash.js';
 import { DexCode, OrderStatus } from '../../../../src/modules/dex/index.js';
 import { VAL1, VAL2, assertInvariants, bal, expectRejected, key, runBlock, signNext, view, type Key } from '../../app/helpers.js';
-import { BNB, Signer, XYZ, XYZ_BNB, ABC, locked, newDexApp, type DexHarness } from '../../modules/dex/helpers.js';
+import { BNB, Signer, XYZ, XYZ_BNB, ABC, closedOf, locked, newDexApp, tradesOf, type DexHarness } from '../../modules/dex/helpers.js';
 
 const dexCode = (k: keyof typeof DexCode) => abciCode('dex', DexCode[k]);
 const rootCode = (k: keyof typeof RootCode) => abciCode('root', RootCode[k]);
@@ -170,8 +170,7 @@ describe('self-trade is allowed (no prevention, as in the original §A.7)', () =
     const sell = s.order(alice, XYZ_BNB, SELL, P1, 10n * BNB);
     const buy = s.order(alice, XYZ_BNB, BUY, P1, 10n * BNB);
     await okBlock(h, [sell.tx, buy.tx]);
-    const r = h.app.query('dex/api/trades', new TextEncoder().encode(JSON.stringify({ symbol: XYZ_BNB })));
-    const trades = JSON.parse(new TextDecoder().decode(r.value)) as { buyerOrderId: string; sellerOrderId: string; buyerId: string; sellerId: string; quantity: string }[];
+    const trades = await tradesOf(h, { symbol: XYZ_BNB });
     assert.equal(trades.length, 1);
     assert.equal(trades[0]!.buyerOrderId, buy.id);
     assert.equal(trades[0]!.sellerOrderId, sell.id);
@@ -183,7 +182,7 @@ describe('self-trade is allowed (no prevention, as in the original §A.7)', () =
     void bnb0;
     assert.equal(locked(h, alice, XYZ), 0n);
     assert.equal(locked(h, alice, 'BNB'), 0n);
-    const closed = JSON.parse(new TextDecoder().decode(h.app.query(`dex/api/closed/${alice.bech32}`, new Uint8Array(0)).value)) as { status: string }[];
+    const closed = await closedOf(h, alice.bech32);
     assert.deepEqual(closed.map((o) => o.status), [OrderStatus.FullyFill, OrderStatus.FullyFill]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The end-block and order fast paths against the plain code they stand for: slab-written
  * records, 8-byte counters, the order-id result bytes, settlement's working balances (same
- * results and the same errors as the coin-list arithmetic) and the closed-order prune list.
+ * results and the same errors as the coin-list arithmetic).
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -10,13 +10,10 @@ import { memoryStateStore } from '../../../../src/state/index.js';
 import { addCoins, subCoins } from '../../../../src/modules/bank/coins.js';
 import type { Coin } from '../../../../src/codec/types.js';
 import {
-  closedPruneListKey,
   decodeOrder,
   decodeTrade,
   encodeOrder,
   encodeTrade,
-  putClosedOrders,
-  readClosedPruneList,
   readU64BE,
   u64Bytes,
 } from '../../../../src/modules/dex/store.js';
@@ -195,32 +192,6 @@ describe('dex hot paths: settlement working balances', () => {
         }
       }),
       { numRuns: 1000 },
-    );
-  });
-});
-
-describe('dex hot paths: closed-order prune list', () => {
-  it('entries owner ‖ seq in byte order, appended to what the block already listed', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 10 }),
-        (a, b) => {
-          const kv = memoryStateStore().working();
-          const owners = [0, 1, 2, 3, 4, 5].map((i) => Uint8Array.from({ length: 20 }, (_, k) => (k === 19 ? 255 - i * 40 : i % 2)));
-          const mk = (l: number[], from: number) => l.map((o, i) => ({ ...order(from + i), owner: owners[o]! }));
-          const expected: Uint8Array[] = [];
-          let seq = 1n;
-          for (const batch of [mk(a, 0), mk(b, 100)]) {
-            const entries = batch.map((o) => concatBytes(o.owner, bigintToBytes8BE(seq++)));
-            expected.push(...entries.sort(compareBytes));
-            putClosedOrders(kv, batch, 7);
-          }
-          const got = readClosedPruneList(kv.get(closedPruneListKey(7))!).map(([o, s]) => concatBytes(o, bigintToBytes8BE(s)));
-          assert.deepEqual(got, expected);
-        },
-      ),
-      { numRuns: 200 },
     );
   });
 });

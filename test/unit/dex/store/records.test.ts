@@ -1,13 +1,12 @@
 /**
  * Binary DEX records (store.ts): exact round trips, refusal of the older JSON layout, and the
- * in-block state of placed orders and the per-block prune lists, through the real app.
+ * in-block state of placed orders, and the history (closed orders, trades) that leaves state
+ * for the node's index and is pruned there, through the real app.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  P_CLOSED,
   P_PENDING,
-  P_TRADE,
   decodeOrder,
   decodeTrade,
   encodeOrder,
@@ -17,7 +16,7 @@ import {
 import { OrderStatus, type OrderRecord, type TradeRecord } from '../../../../src/modules/dex/types.js';
 import { memoryStateStore } from '../../../../src/state/index.js';
 import { runBlock, view } from '../../app/helpers.js';
-import { BNB, Signer, XYZ, XYZ_BNB, newDexApp } from '../../modules/dex/helpers.js';
+import { BNB, Signer, XYZ, XYZ_BNB, closedOf, newDexApp, tradesOf } from '../../modules/dex/helpers.js';
 import { key } from '../../app/helpers.js';
 
 const I64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
@@ -105,7 +104,7 @@ describe('dex store: binary records', () => {
   });
 });
 
-describe('dex store: placed orders and prune lists through the app', () => {
+describe('dex store: placed orders and the history index through the app', () => {
   const alice = key('rec-alice');
   const bob = key('rec-bob');
   const P1 = 100_000_000n;
@@ -145,32 +144,41 @@ describe('dex store: placed orders and prune lists through the app', () => {
     const open = q(h, `dex/api/open/${bob.bech32}`) as { orderId: string }[];
     assert.deepEqual(open.map((o) => o.orderId), [buy2.id]);
     assert.equal(q(h, `dex/api/order/${XYZ_BNB}/${buy2.id}`).orderId, buy2.id);
-    const closed = q(h, `dex/api/closed/${bob.bech32}`) as { orderId: string; status: string }[];
+    const closed = await closedOf(h, bob.bech32);
     assert.deepEqual(closed.map((o) => [o.orderId, o.status]).sort(), [[buy1.id, 'FullyFill'], [buy3.id, 'Canceled']].sort());
-    assert.equal((q(h, 'dex/api/trades', { symbol: XYZ_BNB }) as unknown[]).length, 1);
+    assert.equal((await tradesOf(h, { symbol: XYZ_BNB })).length, 1);
+    // the cancel tx's closed order comes first in the block's history, then EndBlock's
+    assert.deepEqual(res.history.closedOrders.map((o) => o.id), [buy3.id, sell.id, buy1.id]);
+    assert.deepEqual(res.history.trades.map((t) => t.id), [`${h.height}-0`]);
     assert.equal(q(h, `dex/api/depth/${XYZ_BNB}`).pending_match, false);
     // the resting order then trades against a later sell
     const sell2 = s.order(alice, XYZ_BNB, 2, P1 / 2n, BNB);
     await runBlock(h, [sell2.tx]);
     assert.deepEqual(q(h, `dex/api/open/${bob.bech32}`), []);
-    assert.equal((q(h, 'dex/api/trades', { symbol: XYZ_BNB }) as unknown[]).length, 2);
+    assert.equal((await tradesOf(h, { symbol: XYZ_BNB })).length, 2);
   });
 
-  it('closed orders and trades older than history_blocks are pruned with their per-block lists', async () => {
+  it('closed orders and trades leave state; the node index keeps them history_blocks and then prunes them', async () => {
     const { h, s } = await setup(3);
+    const keys0 = [...view(h).iterate(new Uint8Array(0))].length;
     const sell = s.order(alice, XYZ_BNB, 2, P1, BNB);
     const buy = s.order(bob, XYZ_BNB, 1, P1, BNB);
     const b1 = s.order(bob, XYZ_BNB, 1, P1, BNB);
     const c1 = s.cancel(bob, XYZ_BNB, b1.id);
     await runBlock(h, [sell.tx, buy.tx, b1.tx, c1]);
-    assert.equal(count(h, P_CLOSED), 3);
-    assert.equal(count(h, P_TRADE), 1);
+    // state holds no history: only accounts, pair, counters and such change (no key per closed order)
+    const stateKeys = [...view(h).iterate(new Uint8Array(0))].map(([k]) => new TextDecoder().decode(k));
+    assert.deepEqual(stateKeys.filter((k) => /^dex\/(c|ch|tr|th)\//.test(k)), []);
+    assert.ok(stateKeys.length - keys0 <= 4, `state grew by ${stateKeys.length - keys0} keys`);
+    const held = async () => [(await closedOf(h, alice.bech32)).length + (await closedOf(h, bob.bech32)).length, (await tradesOf(h)).length];
+    assert.deepEqual(await held(), [3, 1]);
+    const stored = h.historyIndex!.size;
+    assert.ok(stored > 0);
     for (let i = 0; i < 2; i++) await runBlock(h, []);
-    assert.equal(count(h, P_CLOSED), 3);
+    assert.deepEqual(await held(), [3, 1]);
     await runBlock(h, []);
-    assert.equal(count(h, P_CLOSED), 0);
-    assert.equal(count(h, P_TRADE), 0);
-    assert.equal(count(h, new TextEncoder().encode('dex/ch/')), 0);
-    assert.equal(count(h, new TextEncoder().encode('dex/th/')), 0);
+    assert.deepEqual(await held(), [0, 0]);
+    assert.equal(h.historyIndex!.size, 0, 'every index key of the pruned height is gone');
   });
+
 });

@@ -32,7 +32,7 @@ describe('dex full-depth book view', () => {
     await runBlock(h, [b3.tx], { timeMs: GENESIS_MS + 3000 });
     const createdAt = h.height;
 
-    const views = createDexViews(h.app, h.app.dex);
+    const views = createDexViews(h.app, h.history!);
     const book = views.book!(XYZ_BNB)!;
     assert.equal(book.symbol, XYZ_BNB);
     assert.equal(book.height, h.height);

@@ -4,7 +4,7 @@ import type { Msg, SubmitProposalMsg } from '../../../../src/codec/types.js';
 import { OrderStatus, priceWMA } from '../../../../src/modules/dex/index.js';
 import { parseDelistParams, ProposalStatus } from '../../../../src/modules/gov/index.js';
 import { GENESIS_MS, VAL1, VAL2, VAL3, assertInvariants, bal, key, runBlock, view } from '../../app/helpers.js';
-import { BNB, Signer, XYZ, XYZ_BNB, locked, newDexApp, type DexHarness } from './helpers.js';
+import { BNB, Signer, XYZ, XYZ_BNB, closedOf, locked, newDexApp, type DexHarness } from './helpers.js';
 import { writeRecentPrices as writeRP } from '../../../../src/modules/dex/store.js';
 
 const alice = key('br-alice');
@@ -36,9 +36,8 @@ async function ok(h: DexHarness, txs: Uint8Array[], timeMs: number) {
   return res;
 }
 
-function closedStatus(h: DexHarness, k: typeof alice): string[] {
-  const r = h.app.query(`dex/api/closed/${k.bech32}`, new Uint8Array(0));
-  return (JSON.parse(new TextDecoder().decode(r.value)) as { status: string }[]).map((o) => o.status);
+async function closedStatus(h: DexHarness, k: typeof alice): Promise<string[]> {
+  return (await closedOf(h, k.bech32)).map((o) => o.status);
 }
 
 /** Day 0: an unfilled GTE sell (o1) and a partially filled one (o2); breathe blocks on days 1–3. */
@@ -63,7 +62,7 @@ describe('dex breathe block: GTE expiry', () => {
     assert.equal(locked(h, alice, XYZ), 0n);
     assert.equal(bal(h, alice), bnb0 - 10_000n); // ExpireFeeNative for o1 only
     assert.equal(bal(h, alice, XYZ), 996n * BNB);
-    assert.deepEqual(closedStatus(h, alice), [OrderStatus.Expired, OrderStatus.Expired]);
+    assert.deepEqual((await closedStatus(h, alice)), [OrderStatus.Expired, OrderStatus.Expired]);
     assert.equal(h.dex.bookSnapshot(view(h), XYZ_BNB).size, 0);
   });
 
@@ -74,7 +73,7 @@ describe('dex breathe block: GTE expiry', () => {
     assert.equal(locked(h, alice, XYZ), 11n * BNB); // still there
     await ok(h, [], at(31)); // 30 days back = day 1
     assert.equal(locked(h, alice, XYZ), 0n);
-    assert.deepEqual(closedStatus(h, alice), [OrderStatus.Expired, OrderStatus.Expired]);
+    assert.deepEqual((await closedStatus(h, alice)), [OrderStatus.Expired, OrderStatus.Expired]);
   });
 });
 
@@ -120,7 +119,7 @@ describe('dex breathe block: delisting', () => {
     assert.equal(locked(h, alice, XYZ), 0n);
     assert.equal(bal(h, alice, XYZ), 1000n * BNB);
     assert.equal(bal(h, alice), bnb0 - 10_000n);
-    assert.deepEqual(closedStatus(h, alice), [OrderStatus.Expired]);
+    assert.deepEqual((await closedStatus(h, alice)), [OrderStatus.Expired]);
     assert.equal(parseDelistParams(h.gov.getProposal(view(h), id)!.description).isExecuted, true);
   });
 });

@@ -16,7 +16,11 @@ import {
   type GenesisOpts,
   type Harness,
   type Key,
+  newHistory,
 } from '../../app/helpers.js';
+import { decodeAddress } from '../../../../src/codec/index.js';
+import { orderJson, tradeJson, type OrderJson, type TradeJson } from '../../../../src/modules/dex/queries.js';
+import type { ClosedFilter, TradeFilter } from '../../../../src/modules/dex/history.js';
 
 export interface DexHarness extends Harness {
   gov: GovKeeper;
@@ -50,7 +54,7 @@ export function buildApp(store: StateStore): { app: DexApp; gov: GovKeeper; dex:
 export async function newDexApp(o: DexGenesisOpts = {}, store: StateStore = memoryStateStore()): Promise<DexHarness> {
   const { app, gov, dex, verifier } = buildApp(store);
   await app.initChain(dexGenesis(o));
-  return { app, store, verifier, height: 0, timeMs: GENESIS_MS, gov, dex };
+  return { app, store, verifier, height: 0, timeMs: GENESIS_MS, gov, dex, ...newHistory() };
 }
 
 /** Tracks sequences locally so one account can send several txs in a block. */
@@ -94,3 +98,19 @@ export const XYZ = 'XYZ-000';
 export const ABC = 'ABC-111';
 export const XYZ_BNB = `${XYZ}_BNB`;
 export { BNB };
+
+const ALL = { offset: 0, limit: 1_000_000 };
+
+/** An address's closed orders from the harness's history index, oldest first, as `/api/v1` shows them. */
+export async function closedOf(h: Harness, bech32: string, f: ClosedFilter = {}): Promise<OrderJson[]> {
+  const hrp = h.app.chain().hrp;
+  const r = await h.history!.closedOrders(decodeAddress(bech32, hrp), f, ALL);
+  return r.orders.reverse().map((o) => orderJson(o, hrp));
+}
+
+/** Trades from the harness's history index, oldest first, as `/api/v1` shows them. */
+export async function tradesOf(h: Harness, f: TradeFilter = {}): Promise<TradeJson[]> {
+  const hrp = h.app.chain().hrp;
+  const r = await h.history!.trades(f, ALL);
+  return r.trades.reverse().map((t) => tradeJson(t, hrp));
+}

@@ -7,7 +7,7 @@ import { abciCode, RootCode } from '../../../../src/errors.js';
 import type { Msg } from '../../../../src/codec/types.js';
 import { DexCode, OrderStatus } from '../../../../src/modules/dex/index.js';
 import { VAL1, assertInvariants, bal, key, runBlock } from '../../app/helpers.js';
-import { BNB, Signer, XYZ, XYZ_BNB, locked, newDexApp, type DexHarness } from './helpers.js';
+import { BNB, Signer, XYZ, XYZ_BNB, closedOf, locked, newDexApp, tradesOf, type DexHarness } from './helpers.js';
 
 const dexCode = (k: keyof typeof DexCode) => abciCode('dex', DexCode[k]);
 const alice = key('dex-alice');
@@ -49,9 +49,7 @@ function openOrders(h: DexHarness, k: typeof alice) {
 }
 
 function closedOrders(h: DexHarness, k: typeof alice) {
-  const r = h.app.query(`dex/api/closed/${k.bech32}`, new Uint8Array(0));
-  assert.equal(r.code, 0, r.log);
-  return JSON.parse(new TextDecoder().decode(r.value)) as { orderId: string; status: string; cumulateQuantity: string; fee: string }[];
+  return closedOf(h, k.bech32);
 }
 
 describe('dex orders: worked settlement and fee cases', () => {
@@ -69,7 +67,7 @@ describe('dex orders: worked settlement and fee cases', () => {
     assert.equal(locked(h, alice, XYZ), 0n);
     assert.equal(locked(h, bob, 'BNB'), 0n);
     assert.equal(bal(h, proposer) - feeBefore, 800_000n);
-    const closed = closedOrders(h, bob);
+    const closed = (await closedOrders(h, bob));
     assert.equal(closed.length, 1);
     assert.equal(closed[0]!.status, OrderStatus.FullyFill);
     assert.equal(closed[0]!.fee, 'BNB:0.00400000');
@@ -88,8 +86,7 @@ describe('dex orders: worked settlement and fee cases', () => {
     assert.equal(bal(h, alice), 110n * BNB - 400_000n);
     assert.equal(bal(h, proposer) - before.p, 400_000n);
     assert.equal(bal(h, proposer, XYZ) - before.pX, 1_000_000n);
-    const t = h.app.query('dex/api/trades', new TextEncoder().encode(JSON.stringify({ symbol: XYZ_BNB })));
-    const trades = JSON.parse(new TextDecoder().decode(t.value));
+    const trades = await tradesOf(h, { symbol: XYZ_BNB });
     assert.equal(trades.length, 1);
     assert.equal(trades[0].buyFee, `${XYZ}:0.01000000`);
     assert.equal(trades[0].sellFee, 'BNB:0.00400000');
@@ -129,7 +126,7 @@ describe('dex orders: worked settlement and fee cases', () => {
     assert.equal(bal(h, dave), 10n * BNB - 5_000n);
     assert.equal(locked(h, dave, 'BNB'), 0n);
     assert.equal(bal(h, proposer) - fee0, 5_000n);
-    const c = closedOrders(h, dave);
+    const c = (await closedOrders(h, dave));
     assert.equal(c[0]!.status, OrderStatus.IocNoFill);
     assert.equal(c[0]!.fee, 'BNB:0.00005000');
   });
@@ -144,7 +141,7 @@ describe('dex orders: worked settlement and fee cases', () => {
     assert.equal(bal(h, dave), 6n * BNB - 160_000n);
     assert.equal(bal(h, dave, XYZ), 4n * BNB);
     assert.equal(locked(h, dave, 'BNB'), 0n);
-    const c = closedOrders(h, dave);
+    const c = (await closedOrders(h, dave));
     assert.equal(c[0]!.status, OrderStatus.IocExpire);
     assert.equal(c[0]!.cumulateQuantity, '4.00000000');
   });
@@ -167,7 +164,7 @@ describe('dex orders: cancel', () => {
     assert.equal(locked(h, alice, XYZ), 0n);
     assert.equal(bal(h, alice, XYZ), 996n * BNB);
     assert.deepEqual(openOrders(h, alice), []);
-    const statuses = closedOrders(h, alice).map((o) => o.status);
+    const statuses = (await closedOrders(h, alice)).map((o) => o.status);
     assert.deepEqual(statuses, [OrderStatus.Canceled, OrderStatus.Canceled]);
   });
 

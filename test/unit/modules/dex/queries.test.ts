@@ -82,7 +82,7 @@ describe('dex queries: amino values the SDK decodes', () => {
 describe('dex views (HTTP API)', () => {
   it('markets, depth, open and closed orders, trades, ticker, klines', async () => {
     const { h, ids } = await setup();
-    const v = createDexViews(h.app, h.dex, { now: () => GENESIS_MS + 200_000 });
+    const v = createDexViews(h.app, h.history!, { now: () => GENESIS_MS + 200_000 });
     assert.deepEqual(v.markets(0, 10), [
       { base_asset_symbol: XYZ, quote_asset_symbol: 'BNB', list_price: '1.00000000', tick_size: '0.00001000', lot_size: '0.00100000' },
     ]);
@@ -95,16 +95,16 @@ describe('dex views (HTTP API)', () => {
     assert.equal(v.depth('NOPE-000_BNB', 5), undefined);
     const open = v.openOrders(alice.bech32);
     assert.equal(open.total, 1);
-    const closed = v.closedOrders!({ address: bob.bech32 });
+    const closed = await v.closedOrders!({ address: bob.bech32 });
     assert.equal(closed.total, 2);
     assert.equal((closed.order[0] as { status: string }).status, 'FullyFill');
-    const trades = v.trades!({ symbol: XYZ_BNB });
+    const trades = await v.trades!({ symbol: XYZ_BNB });
     assert.equal(trades.total, 3);
     assert.equal((trades.trade[0] as { price: string }).price, '1.02000000'); // newest first
     assert.equal((trades.trade[0] as { tradeId: string }).tradeId, `${h.height}-1`);
-    assert.equal(v.trades!({ address: alice.bech32, side: 'SELL' }).total, 3);
-    assert.equal(v.trades!({ address: alice.bech32, side: 'BUY' }).total, 0);
-    const [t] = v.ticker24h!(XYZ_BNB) as Record<string, unknown>[];
+    assert.equal((await v.trades!({ address: alice.bech32, side: 'SELL' })).total, 3);
+    assert.equal((await v.trades!({ address: alice.bech32, side: 'BUY' })).total, 0);
+    const [t] = (await v.ticker24h!(XYZ_BNB)) as Record<string, unknown>[];
     assert.equal(t!.lastPrice, '1.02000000');
     assert.equal(t!.openPrice, '1.01000000');
     assert.equal(t!.highPrice, '1.02000000');
@@ -114,18 +114,18 @@ describe('dex views (HTTP API)', () => {
     assert.equal(t!.count, 3);
     assert.equal(t!.askPrice, '1.02000000');
     assert.equal(t!.bidPrice, '0.99000000');
-    const k1 = v.klines!({ symbol: XYZ_BNB, interval: '1m' });
+    const k1 = await v.klines!({ symbol: XYZ_BNB, interval: '1m' });
     assert.deepEqual(k1, [
       [GENESIS_MS + 120_000, '1.01000000', '1.01000000', '1.01000000', '1.01000000', '2.00000000', GENESIS_MS + 179_999, '2.02000000', 1],
       [GENESIS_MS + 180_000, '1.01000000', '1.02000000', '1.01000000', '1.02000000', '2.00000000', GENESIS_MS + 239_999, '2.03000000', 2],
     ]);
-    const k1h = v.klines!({ symbol: XYZ_BNB, interval: '1h' }) as unknown[][];
+    const k1h = (await v.klines!({ symbol: XYZ_BNB, interval: '1h' })) as unknown[][];
     assert.equal(k1h.length, 1);
     assert.equal(k1h[0]![8], 3);
-    const kM = v.klines!({ symbol: XYZ_BNB, interval: '1M' }) as unknown[][];
+    const kM = (await v.klines!({ symbol: XYZ_BNB, interval: '1M' })) as unknown[][];
     assert.equal(kM[0]![0], Date.UTC(2024, 0, 1));
     assert.equal(kM[0]![6], Date.UTC(2024, 1, 1) - 1);
-    assert.throws(() => v.klines!({ symbol: XYZ_BNB, interval: '7m' }));
+    await assert.rejects(v.klines!({ symbol: XYZ_BNB, interval: '7m' }));
   });
 });
 

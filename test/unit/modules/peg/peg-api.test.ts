@@ -160,7 +160,7 @@ describe('modules/peg gov hook', () => {
     hook.validateProposal(view(h), 0, 0x01, 'a text proposal is none of our business');
     const kv = new Overlay(view(h));
     const events = new EventSink();
-    const ctx = { kv, chain: h.app.chain(), block: { height: h.height + 1, timeMs: h.timeMs + 1000, prevTimeMs: h.timeMs, breathe: false, proposerAddress: new Uint8Array(), lastCommitVotes: [], misbehavior: [], hash: '' }, events, fees: undefined as never, logger: undefined as never };
+    const ctx = { kv, chain: h.app.chain(), block: { height: h.height + 1, timeMs: h.timeMs + 1000, prevTimeMs: h.timeMs, breathe: false, proposerAddress: new Uint8Array(), lastCommitVotes: [], misbehavior: [], hash: '' }, events, fees: undefined as never, logger: undefined as never, history: undefined as never };
     hook.proposalPassed(ctx, { id: 9n, kind: PEG_PROPOSAL_KIND, description: JSON.stringify({ type: 'peg/refund', request_id: '77' }) });
     assert.equal(events.events.at(-1)!.type, 'peg_gov_failed');
     assert.equal(kv.size, 0);
