@@ -2,7 +2,7 @@
  * Block store and tx index on LevelDB. One `save` = one atomic batch, so after a crash a block is
  * either fully indexed (block, commit, txs, address index, counters, latest height) or absent.
  *
- * Layout, format version 2 (one-byte namespace; heights 8-byte big-endian so they sort; tx hashes
+ * Layout, format version 3 (one-byte namespace; heights 8-byte big-endian so they sort; tx hashes
  * and addresses raw bytes, since hex / bech32 strings cost more to build than the write itself):
  *   'B' ‖ h                     → encoded block
  *   'C' ‖ h                     → encoded commit seen for h
@@ -41,8 +41,11 @@ const metaKey = (name: string) => Uint8Array.of(NS.meta, ...te.encode(name));
 const LATEST = metaKey('latest');
 const BASE = metaKey('base');
 const FORMAT = metaKey('format');
-/** Bump on any layout change; `openBlockStore` refuses other versions. */
-export const BLOCK_STORE_FORMAT = 2;
+/**
+ * Bump on any layout change; `openBlockStore` refuses other versions. 3: the side index ('X'), where
+ * the DEX history moved out of the app state (a version-2 data dir also holds a state of the older app).
+ */
+export const BLOCK_STORE_FORMAT = 3;
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
 const ADDR_LEN = 20;

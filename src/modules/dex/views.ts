@@ -8,7 +8,7 @@
 import { decodeAddress, encodeAddress, formatFixed8, parseFixed8 } from '../../codec/index.js';
 import type { DexApp } from '../../app/app.js';
 import type { BookView, DexViews } from '../../rpc/types.js';
-import type { DexHistory } from './history.js';
+import { ownerOfOrderId, type DexHistory } from './history.js';
 import { DEFAULT_BOOK_ORDERS, MAX_BOOK_ORDERS, orderJson, tradeJson, type OrderJson } from './queries.js';
 import type { TradeRecord } from './types.js';
 
@@ -83,12 +83,6 @@ function sideOf(v: string | undefined): number | undefined {
 }
 
 const f8 = (v: bigint) => formatFixed8(v);
-
-/** Orders ids are `OWNERHEX-sequence`: the owner's 20 bytes, or undefined for anything else. */
-function ownerOfId(id: string): Uint8Array | undefined {
-  const m = /^([0-9A-Fa-f]{40})-\d{1,20}$/.exec(id);
-  return m ? new Uint8Array(Buffer.from(m[1]!, 'hex')) : undefined;
-}
 
 export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsOptions = {}): DexViews {
   const now = opts.now ?? (() => Date.now());
@@ -193,7 +187,7 @@ export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsO
       return { order: r.orders.map((o) => orderJson(o, hrp())), total: r.total };
     },
     async order(id) {
-      const owner = ownerOfId(id);
+      const owner = ownerOfOrderId(id);
       if (!owner) return undefined;
       // an open order is found among its owner's (the id names the owner), else in the history
       const open = q<OrderJson[]>(`open/${encodeAddressOf(owner)}`) ?? [];

@@ -91,6 +91,12 @@ async function build(blocks: fc.RecordValue<{ orders: [number, number, 1 | 2, nu
   return { index, history, all };
 }
 
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 
 describe('dex history index: filters and paging', () => {
@@ -167,6 +173,14 @@ describe('dex history index: filters and paging', () => {
     const o = order(1, 0, 0, 0, 1, 0);
     assert.equal((await history.order(o.id))?.symbol, SYMBOLS[0]);
     assert.equal(await history.order('NOPE-1'), undefined);
+  });
+
+  it('a value in a layout this version does not read is refused with a clear error', async () => {
+    const { index, history } = await build([{ orders: [[0, 0, 1, 0]], trades: [] }]);
+    const keys = (await collect(index.range({}))).map(([k]) => k);
+    await index.apply((w) => keys.forEach((k) => w.put(k, Uint8Array.of(9, 1, 2))));
+    await assert.rejects(history.trades({}, { offset: 0, limit: 10 }), /not in a layout this version reads/);
+    await assert.rejects(history.closedOrders(owners[0]!, {}, { offset: 0, limit: 10 }), /not in a layout this version reads/);
   });
 });
 
