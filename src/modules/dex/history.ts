@@ -31,9 +31,9 @@ const NS = { block: C('H'), owner: C('A'), pair: C('P'), trader: C('W') };
 const FORMAT = 1;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-/** Heights a block's save prunes at most, and the records after which it stops (whole heights). */
+/** Heights a block's save prunes at most, and the deleted keys after which it stops (whole heights). */
 const PRUNE_HEIGHTS = 8;
-const PRUNE_RECORDS = 50_000;
+const PRUNE_KEYS = 50_000;
 const ADDR = 20;
 
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
@@ -248,7 +248,7 @@ export class DexHistory {
 
   /**
    * The block's writes: its history, and the pruning of heights older than `keepBlocks` (up to
-   * `PRUNE_HEIGHTS` heights with records, or about `PRUNE_RECORDS` keys, per block; the rest next time).
+   * `PRUNE_HEIGHTS` heights with records, or about `PRUNE_KEYS` keys, per block; the rest next time).
    */
   async write(w: IndexWriter, height: number, h: DexBlockHistory): Promise<void> {
     writeDexHistory(w, height, h);
@@ -260,7 +260,7 @@ export class DexHistory {
     let heights = 0;
     let keys = 0;
     let from = this.prunedThrough + 1;
-    while (heights < PRUNE_HEIGHTS && keys < PRUNE_RECORDS) {
+    while (heights < PRUNE_HEIGHTS && keys < PRUNE_KEYS) {
       let next: [number, Uint8Array] | undefined;
       for await (const [k, v] of this.index.range({ gte: key(NS.block, undefined, from), lt: key(NS.block + 1, undefined), limit: 1 })) next = [heightOf(k), v];
       if (next === undefined || next[0] > cutoff) {

@@ -6,6 +6,7 @@
  * time is fine (injectable for tests).
  */
 import { decodeAddress, encodeAddress, formatFixed8, parseFixed8 } from '../../codec/index.js';
+import { rootError } from '../../errors.js';
 import type { DexApp } from '../../app/app.js';
 import type { BookView, DexViews } from '../../rpc/types.js';
 import { ownerOfOrderId, type DexHistory } from './history.js';
@@ -63,14 +64,14 @@ function klineEnd(interval: string, start: number): number {
 function int(v: string | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`invalid number ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n)) throw rootError('invalidRequest', `invalid number ${JSON.stringify(v)}`);
   return Math.max(min, Math.min(max, Math.floor(n)));
 }
 
 function optTime(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`invalid time ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n)) throw rootError('invalidRequest', `invalid time ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -79,7 +80,7 @@ function sideOf(v: string | undefined): number | undefined {
   const s = v.toUpperCase();
   if (s === 'BUY' || s === '1') return 1;
   if (s === 'SELL' || s === '2') return 2;
-  throw new Error(`invalid side ${JSON.stringify(v)}`);
+  throw rootError('invalidRequest', `invalid side ${JSON.stringify(v)} (BUY or SELL)`);
 }
 
 const f8 = (v: bigint) => formatFixed8(v);
@@ -106,7 +107,7 @@ export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsO
     try {
       return decodeAddress(a ?? '', hrp());
     } catch {
-      throw new Error(`invalid ${what} ${JSON.stringify(a ?? '')}`);
+      throw rootError('invalidAddress', `invalid ${what} ${JSON.stringify(a ?? '')}`);
     }
   };
 
@@ -220,7 +221,7 @@ export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsO
     async klines(query) {
       const symbol = query.symbol ?? '';
       const interval = query.interval ?? '';
-      if (!(interval in KLINE_INTERVALS)) throw new Error(`invalid interval ${JSON.stringify(interval)}`);
+      if (!(interval in KLINE_INTERVALS)) throw rootError('invalidRequest', `invalid interval ${JSON.stringify(interval)} (one of ${Object.keys(KLINE_INTERVALS).join(', ')})`);
       const limit = int(query.limit, 300, 1, 1000);
       const start = optTime(query.startTime);
       const end = optTime(query.endTime);

@@ -4,6 +4,7 @@
  * 24h ticker, klines), and the genesis-file helpers.
  */
 import assert from 'node:assert/strict';
+import { abciCode, RootCode, type ChainError } from '../../../../src/errors.js';
 import { createRequire } from 'node:module';
 import { createDexViews } from '../../../../src/modules/dex/views.js';
 import { addGenesisPair, addGenesisToken, genesisTokenSuffix } from '../../../../src/modules/dex/index.js';
@@ -125,7 +126,16 @@ describe('dex views (HTTP API)', () => {
     const kM = (await v.klines!({ symbol: XYZ_BNB, interval: '1M' })) as unknown[][];
     assert.equal(kM[0]![0], Date.UTC(2024, 0, 1));
     assert.equal(kM[0]![6], Date.UTC(2024, 1, 1) - 1);
-    await assert.rejects(v.klines!({ symbol: XYZ_BNB, interval: '7m' }));
+    await assert.rejects(v.klines!({ symbol: XYZ_BNB, interval: '7m' }), (e: ChainError) => e.code === abciCode('root', RootCode.invalidRequest) && /invalid interval/.test(e.message));
+    // bad filters are the caller's error (a 400 with its ABCI code), not the node's
+    await assert.rejects(v.trades!({ address: alice.bech32, side: 'UP' }), (e: ChainError) => e.code === abciCode('root', RootCode.invalidRequest));
+    await assert.rejects(v.closedOrders!({ address: 'bnb1nope' }), (e: ChainError) => e.code === abciCode('root', RootCode.invalidAddress));
+    // an order by id: open from state, closed from the history, unknown → undefined
+    const openId = (open.order[0] as { orderId: string }).orderId;
+    assert.equal(((await v.order!(openId)) as { status: string }).status, 'PartialFill');
+    const closedId = (closed.order[0] as { orderId: string }).orderId;
+    assert.equal(((await v.order!(closedId)) as { status: string }).status, 'FullyFill');
+    assert.equal(await v.order!('not-an-id'), undefined);
   });
 });
 
