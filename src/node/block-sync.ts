@@ -15,9 +15,14 @@
  *   canonical one), else the peer's stored seen-commit for h.
  * - A peer whose answer fails (no answer within `requestTimeoutMs`, an error, undecodable, wrong
  *   heights, a block or commit that does not verify) is avoided for the rest of the round and its
- *   batches are asked of other peers; bad answers are penalised here, silence and transport
- *   errors by the network layer (which still runs the request to its own timeout). A short answer is no fault (the peer may be
- *   behind): the rest is asked elsewhere. The round ends early only when no peer left can serve.
+ *   batches are asked of other peers. Bad answers and silence are penalised here: at our own
+ *   timeout the request is aborted (the network layer closes its stream and does not score a
+ *   cancelled request) and the peer loses `PENALTY.timeout` once. Errors the network layer
+ *   detects itself (bad frames, its own timeout if that is the shorter) it scores itself. A
+ *   request that stops counting for any other reason (its peer failed meanwhile, the round
+ *   ended) is aborted without a penalty, so no abandoned request holds a stream. A short answer
+ *   is no fault (the peer may be behind): the rest is asked elsewhere. The round ends early only
+ *   when no peer left can serve.
  * - We serve our own stored blocks to others (`setBlockProvider`).
  */
 import { decodeBlock, decodeCommit } from '../consensus/block.js';
@@ -64,6 +69,8 @@ interface Fetched {
 interface Round {
   sched: BatchScheduler<Fetched>;
   timers: Set<NodeJS.Timeout>;
+  /** The abort controller of each outstanding request, by request id. */
+  aborts: Map<number, AbortController>;
 }
 
 interface Bar {
@@ -206,7 +213,7 @@ export class BlockSync {
       maxInFlight: Math.min(this.maxInFlight, Math.max(1, peers.length) * this.perPeer),
       peers,
     });
-    const round: Round = { sched, timers: new Set() };
+    const round: Round = { sched, timers: new Set(), aborts: new Map() };
     let loggedAt = start;
     const progress = (): void => {
       const height = this.sink.lastHeight();
@@ -246,37 +253,50 @@ export class BlockSync {
         this.network.penalize(ready.peer, `block sync: block ${h} or its commit did not verify`, PENALTY.badBlockResponse);
         this.log.warn({ peer: ready.peer, height: h }, 'block sync: peer sent a block that does not verify');
         sched.failed(ready.peer);
+        this.abortAbandoned(round);
       }
       if (this.sink.lastHeight() > loggedAt) progress();
     } finally {
       for (const t of round.timers) clearTimeout(t);
       round.timers.clear();
+      // what is still outstanding no longer counts: give it up (no penalty) so no stream lingers
+      for (const c of round.aborts.values()) c.abort();
+      round.aborts.clear();
       bar?.stop();
     }
   }
 
   /**
-   * Sends one request and reports its outcome to the round's scheduler. A late answer to a request
-   * that was abandoned (its peer failed meanwhile, or the round ended) is dropped unread.
+   * Sends one request and reports its outcome to the round's scheduler. The request is aborted
+   * at our timeout (the peer is penalised for its silence here, once) and whenever it stops
+   * counting (its peer failed meanwhile, the round ended), without a penalty then. A late answer
+   * to an abandoned request is dropped unread.
    */
   private fetch(round: Round, req: BatchRequest): void {
     const { sched } = round;
+    const ctl = new AbortController();
+    round.aborts.set(req.id, ctl);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.requestTimeoutMs);
       round.timers.add(timer);
     });
-    const request = this.network.requestBlocks(req.peer, req.from, req.count);
+    const request = this.network.requestBlocks(req.peer, req.from, req.count, ctl.signal);
     request.catch(() => undefined); // a late rejection after a timeout must not go unhandled
     Promise.race([request, timeout])
       .then(
         (res) => {
-          if (!sched.isLive(req.id)) return;
           if (res === 'timeout') {
-            // No penalty here: the request goes on in the network layer, which penalises the
-            // peer itself if it never answers (scoring the same silence twice would be unfair).
+            // The network layer does not score a cancelled request, so the silence is scored here.
+            ctl.abort();
+            if (!sched.isLive(req.id)) return;
+            this.network.penalize(req.peer, `block sync: no answer within ${this.requestTimeoutMs} ms`, PENALTY.timeout);
             this.log.debug({ peer: req.peer, from: req.from }, 'block sync: request timed out; asking others');
             sched.requestFailed(req.id);
+            return;
+          }
+          if (!sched.isLive(req.id)) {
+            ctl.abort();
             return;
           }
           const items = this.check(req, res);
@@ -284,9 +304,10 @@ export class BlockSync {
           else sched.received(req.id, items);
         },
         (e: unknown) => {
-          // The network layer scores its own failures (timeouts, bad frames); a disconnect is no
-          // fault. Either way the peer is not asked again this round.
-          if (!sched.isLive(req.id)) return;
+          // We gave it up ourselves (round over, peer failed): nothing to report.
+          if (ctl.signal.aborted || !sched.isLive(req.id)) return;
+          // The network layer scores its own failures (bad frames, its own timeout); a
+          // disconnect is no fault. Either way the peer is not asked again this round.
           this.log.debug({ peer: req.peer, from: req.from, err: (e as Error).message }, 'block sync: request failed');
           sched.requestFailed(req.id);
         },
@@ -296,8 +317,19 @@ export class BlockSync {
           clearTimeout(timer);
           round.timers.delete(timer);
         }
+        round.aborts.delete(req.id);
+        this.abortAbandoned(round);
         this.wake?.();
       });
+  }
+
+  /** Aborts (without a penalty) the outstanding requests the scheduler no longer counts. */
+  private abortAbandoned(round: Round): void {
+    for (const [id, ctl] of round.aborts) {
+      if (round.sched.isLive(id)) continue;
+      round.aborts.delete(id);
+      ctl.abort();
+    }
   }
 
   /** Checks and decodes an answer; penalises the peer and returns undefined when it is bad. */

@@ -18,6 +18,8 @@ export const P2PCode = {
   notStarted: 104,
   /** A configuration value (address, key file) is invalid. */
   config: 105,
+  /** The caller cancelled the request (an abort signal); not the peer's fault. */
+  cancelled: 106,
 } as const;
 
 export function p2pError(kind: keyof typeof P2PCode, message: string): ChainError {

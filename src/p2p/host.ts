@@ -534,13 +534,13 @@ export class P2PHost implements Network {
     this.blockProvider = fn;
   }
 
-  async requestBlocks(peerId: string, fromHeight: number, maxCount: number): Promise<BlockEntry[]> {
+  async requestBlocks(peerId: string, fromHeight: number, maxCount: number, signal?: AbortSignal): Promise<BlockEntry[]> {
     this.requireRunning();
     if (!Number.isSafeInteger(fromHeight) || fromHeight < 1) throw p2pError('config', `invalid fromHeight ${fromHeight}`);
     const count = Math.max(1, Math.min(Math.floor(maxCount), MAX_BLOCKS_PER_REQUEST));
     const st = this.states.get(peerId);
     if (st === undefined || !st.verified) throw p2pError('peerNotConnected', `peer ${peerId} is not connected`);
-    const frames = await this.request(st, this.proto.blocks, encodeBlocksRequest(fromHeight, count), MAX_BLOCK_ENTRY_BYTES, this.limits.blocksTimeoutMs, count, MAX_BLOCKS_RESPONSE_BYTES + MAX_BLOCK_ENTRY_BYTES);
+    const frames = await this.request(st, this.proto.blocks, encodeBlocksRequest(fromHeight, count), MAX_BLOCK_ENTRY_BYTES, this.limits.blocksTimeoutMs, count, MAX_BLOCKS_RESPONSE_BYTES + MAX_BLOCK_ENTRY_BYTES, signal);
     let entries: BlockEntry[];
     try {
       entries = frames.map(decodeBlockEntry);
@@ -590,10 +590,12 @@ export class P2PHost implements Network {
 
   // ---------------------------------------------------------------- request/response plumbing
 
-  private async openStream(peer: PeerIdObject, protocol: string, timeoutMs: number): Promise<Stream> {
+  private async openStream(peer: PeerIdObject, protocol: string, timeoutMs: number, cancel?: AbortSignal): Promise<Stream> {
     const node = this.node;
     if (node === null) throw p2pError('notStarted', 'p2p host not started');
-    return node.dialProtocol(peer, protocol, { signal: AbortSignal.timeout(timeoutMs) });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = cancel === undefined ? timeout : AbortSignal.any([timeout, cancel]);
+    return node.dialProtocol(peer, protocol, { signal });
   }
 
   /** Aborts the stream if the exchange is not over in time; returns the timer to clear. */
@@ -606,23 +608,44 @@ export class P2PHost implements Network {
   /**
    * Opens a stream, sends one request frame, closes our side, reads up to `maxFrames` frames of
    * at most `maxFrameBytes` (and `maxTotalBytes` in all) until the peer closes.
+   *
+   * Aborting `signal` gives the request up: the stream is aborted (so it does not linger until
+   * our own timeout) and the request rejects with `cancelled`, without a penalty, since the
+   * caller gave up and the peer did nothing wrong.
    */
   private async request(
     st: PeerState, protocol: string, req: Uint8Array, maxFrameBytes: number, timeoutMs: number,
-    maxFrames: number, maxTotalBytes = maxFrameBytes,
+    maxFrames: number, maxTotalBytes = maxFrameBytes, signal?: AbortSignal,
   ): Promise<Uint8Array[]> {
+    const cancelledError = (): Error => p2pError('cancelled', `${protocol} to ${st.id} cancelled by the caller`);
+    // a function, not a property read, so the checks after each await are not narrowed away
+    const aborted = (): boolean => signal?.aborted === true;
+    if (aborted()) throw cancelledError();
     let stream: Stream;
     try {
-      stream = await this.openStream(st.peer, protocol, timeoutMs);
+      stream = await this.openStream(st.peer, protocol, timeoutMs, signal);
     } catch (e) {
+      if (aborted()) throw cancelledError();
       throw p2pError('peerNotConnected', `cannot open ${protocol} to ${st.id}: ${errMsg(e)}`);
     }
+    if (aborted()) {
+      stream.abort(cancelledError());
+      throw cancelledError();
+    }
     let timedOut = false;
+    let cancelled = false;
     const timer = setTimeout(() => {
+      if (cancelled) return;
       timedOut = true;
       stream.abort(p2pError('timeout', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
     timer.unref();
+    const onAbort = (): void => {
+      if (timedOut) return;
+      cancelled = true;
+      stream.abort(cancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       stream.send(encodeFrame(req));
       await stream.close();
@@ -642,6 +665,7 @@ export class P2PHost implements Network {
       }
       return frames;
     } catch (e) {
+      if (cancelled) throw cancelledError();
       if (timedOut) {
         this.penalize(st.id, `${protocol} timeout`, PENALTY.timeout);
         throw p2pError('timeout', `${protocol} to ${st.id}: no answer within ${timeoutMs} ms`);
@@ -654,6 +678,7 @@ export class P2PHost implements Network {
       throw isChainError(e) ? e : p2pError('protocol', `${protocol} to ${st.id} failed: ${errMsg(e)}`);
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -40,6 +40,19 @@ function peerIdOf(entry: string): string {
   return at > 0 ? s.slice(0, at) : s;
 }
 
+/**
+ * Settles as `p` does, or rejects with `reason()` as soon as `signal` aborts (the host aborts its
+ * stream then; here the server's work goes on and its answer is dropped, as it would be on the wire).
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
+  p.catch(() => undefined); // an answer nobody waits for any more must not go unhandled
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function linkKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
@@ -273,11 +286,14 @@ export class MemoryNetwork implements Network {
     return out;
   }
 
-  async requestBlocks(peerId: string, fromHeight: number, maxCount: number): Promise<BlockEntry[]> {
+  async requestBlocks(peerId: string, fromHeight: number, maxCount: number, signal?: AbortSignal): Promise<BlockEntry[]> {
     this.requireRunning();
     if (!Number.isSafeInteger(fromHeight) || fromHeight < 1) throw p2pError('config', `invalid fromHeight ${fromHeight}`);
     const count = Math.max(1, Math.min(Math.floor(maxCount), MAX_BLOCKS_PER_REQUEST));
-    const entries = await this.peer(peerId).serveBlocks(fromHeight, count);
+    const cancelled = (): Error => p2pError('cancelled', `blocks request to ${peerId} cancelled by the caller`);
+    if (signal?.aborted === true) throw cancelled();
+    const serving = this.peer(peerId).serveBlocks(fromHeight, count);
+    const entries = signal === undefined ? await serving : await untilAborted(serving, signal, cancelled);
     if (!this.connected.has(peerId)) throw p2pError('peerNotConnected', `peer ${peerId} disconnected`);
     const bad = checkBlocksResponse(entries, fromHeight, count);
     if (bad !== null) throw p2pError('protocol', `peer ${peerId}: ${bad}`);

@@ -12,7 +12,9 @@
  * - `sendDirect` delivers to one peer's subscribers for that topic even if the same bytes were
  *   seen before (consensus uses it to re-send votes to a peer that reconnected); never relayed;
  * - subscribers get `(data, from)`, `from` being the peer that handed the message over (the
- *   relay, not the origin): it is the peer to `penalize` for a bad message.
+ *   relay, not the origin): it is the peer to `penalize` for a bad message;
+ * - `requestBlocks` honours an abort signal: cancelled before or during the exchange, it rejects
+ *   with code `cancelled` and costs the peer nothing.
  */
 
 /** Gossip topics; on the wire they are namespaced per chain: `/dexchain/<chainId>/<name>/1`. */
@@ -74,7 +76,13 @@ export interface Network {
   setStatusProvider(fn: StatusProvider): void;
   getStatus(peerId: string): Promise<StatusInfo>;
   setBlockProvider(fn: BlockProvider): void;
-  requestBlocks(peerId: string, fromHeight: number, maxCount: number): Promise<BlockEntry[]>;
+  /**
+   * Asks a peer for blocks. Aborting `signal` gives the request up: it rejects with the P2P
+   * code `cancelled`, the stream is closed at once, and the peer is not penalised (the caller
+   * gave up; the peer did nothing wrong). A caller that times out a request itself aborts it
+   * and scores the silence itself.
+   */
+  requestBlocks(peerId: string, fromHeight: number, maxCount: number, signal?: AbortSignal): Promise<BlockEntry[]>;
 
   penalize(peerId: string, reason: string, points: number): void;
   banned(peerId: string): boolean;

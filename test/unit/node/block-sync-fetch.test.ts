@@ -6,6 +6,7 @@ import type { Block, Commit } from '../../../src/consensus/types.js';
 import { BlockSync, type BlockSyncOptions, type BlockSyncSink } from '../../../src/node/block-sync.js';
 import type { Logger } from '../../../src/node/logger.js';
 import { p2pError } from '../../../src/p2p/errors.js';
+import { PENALTY } from '../../../src/p2p/limits.js';
 import type { BlockEntry, BlockProvider, Network, PeerInfo, StatusInfo } from '../../../src/p2p/types.js';
 import type { BlockStore } from '../../../src/store/index.js';
 
@@ -75,10 +76,11 @@ class Sink implements BlockSyncSink {
 type Behaviour =
   | { kind: 'honest' }
   | { kind: 'liar'; at: number } // serves a forged block at this height
-  | { kind: 'stall' } // never answers
+  | { kind: 'stall' } // never answers (until the request is aborted, as the network layer would)
   | { kind: 'disconnect'; after: number } // answers this many requests, then leaves
   | { kind: 'behind'; has: number } // claims more than it has
-  | { kind: 'garbage' }; // undecodable bytes
+  | { kind: 'garbage' } // undecodable bytes
+  | { kind: 'garbageThenStall'; at: number }; // undecodable bytes for the request from `at`, silence for the others
 
 interface FakePeer {
   id: string;
@@ -91,7 +93,7 @@ interface FakePeer {
 class FakeNet {
   readonly peerId = 'me';
   readonly penalties: { peer: string; reason: string; points: number }[] = [];
-  readonly requests: { peer: string; from: number; count: number }[] = [];
+  readonly requests: { peer: string; from: number; count: number; signal: AbortSignal | undefined }[] = [];
   provider: BlockProvider | undefined;
   inFlight = 0;
   maxInFlight = 0;
@@ -125,16 +127,22 @@ class FakeNet {
     return false;
   }
 
-  async requestBlocks(id: string, from: number, count: number): Promise<BlockEntry[]> {
+  async requestBlocks(id: string, from: number, count: number, signal?: AbortSignal): Promise<BlockEntry[]> {
     const p = this.list.get(id);
     if (!p) throw p2pError('peerNotConnected', `${id} is not connected`);
-    this.requests.push({ peer: id, from, count });
+    this.requests.push({ peer: id, from, count, signal });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       await new Promise((r) => setImmediate(r));
       const b = p.behaviour;
-      if (b.kind === 'stall') await new Promise(() => undefined);
+      if (b.kind === 'stall' || (b.kind === 'garbageThenStall' && from !== b.at)) {
+        await new Promise((_, reject) => {
+          const cancel = (): void => reject(p2pError('cancelled', `request to ${id} cancelled`));
+          if (signal?.aborted) cancel();
+          else signal?.addEventListener('abort', cancel, { once: true });
+        });
+      }
       if (b.kind === 'disconnect' && p.served >= b.after) {
         this.list.delete(id);
         throw p2pError('peerNotConnected', `${id} disconnected`);
@@ -143,7 +151,7 @@ class FakeNet {
       const top = b.kind === 'behind' ? b.has : p.height;
       const out: BlockEntry[] = [];
       for (let h = from; h < from + count && h <= top; h++) {
-        if (b.kind === 'garbage') out.push({ height: h, block: new Uint8Array([1, 2, 3]), commit: new Uint8Array([4]) });
+        if (b.kind === 'garbage' || b.kind === 'garbageThenStall') out.push({ height: h, block: new Uint8Array([1, 2, 3]), commit: new Uint8Array([4]) });
         else if (b.kind === 'liar' && h === b.at) out.push(this.forged.get(h)!);
         else out.push(this.entries[h - 1]!);
       }
@@ -236,17 +244,89 @@ describe('block sync from several peers', () => {
     assert.equal(again.length, 1, 'the forged batch was not asked of another peer exactly once');
   });
 
-  it('completes from the others when a peer stalls past the timeout, asking it no more (its silence is scored by the network layer)', async () => {
+  it('completes from the others when a peer stalls past the timeout, aborting its requests and penalising it once', async () => {
     const s = setup(100, { batch: 10, requestTimeoutMs: 20 });
     s.net.add('a', 100, { kind: 'stall' });
     s.net.add('b', 100);
     s.net.add('c', 100);
     await round(s.sync);
     assert.deepEqual(s.sink.applied, range(1, 100));
-    assert.deepEqual(s.net.penalties, [], 'no penalty from block sync for silence (the host penalises its own timeout)');
+    assert.deepEqual(s.net.penalties.map((p) => [p.peer, p.points]), [['a', PENALTY.timeout]], 'silence is penalised exactly once, by block sync');
     // After failing once it is avoided for the rest of the round.
     const stalledReqs = s.net.requests.filter((r) => r.peer === 'a');
-    assert.ok(stalledReqs.length <= 2, `asked the staller ${stalledReqs.length} times`);
+    assert.ok(stalledReqs.length >= 1 && stalledReqs.length <= 2, `asked the staller ${stalledReqs.length} times`);
+    assert.ok(stalledReqs.every((r) => r.signal?.aborted === true), 'a request to the staller was left running');
+    assert.ok(s.net.requests.filter((r) => r.peer !== 'a').every((r) => r.signal?.aborted !== true), 'an answered request was aborted');
+    assert.ok(s.lines.some((l) => l.msg === 'block sync: request timed out; asking others' && l.peer === 'a' && l.level === 20));
+  });
+
+  it('aborts a request that never answers at its own timeout, and the abandoned sibling without another penalty', async () => {
+    const s = setup(30, { batch: 10, perPeer: 2, requestTimeoutMs: 30 });
+    s.net.add('a', 30, { kind: 'stall' });
+    s.net.add('b', 30);
+    // how many blocks were applied when each request to 'a' was aborted
+    const appliedAtAbort = new Map<number, number>();
+    const send = s.net.requestBlocks.bind(s.net);
+    s.net.requestBlocks = (id, from, count, signal) => {
+      if (id === 'a') signal?.addEventListener('abort', () => appliedAtAbort.set(from, s.sink.applied.length));
+      return send(id, from, count, signal);
+    };
+    await round(s.sync);
+    assert.deepEqual(s.sink.applied, range(1, 30));
+    const toA = s.net.requests.filter((r) => r.peer === 'a');
+    assert.equal(toA.length, 2, 'both first-wave requests should have gone to the staller as well');
+    assert.ok(toA.every((r) => r.signal?.aborted === true), 'a request to the staller was left running');
+    // both were given up when 'a' failed (its batches had to be asked elsewhere before they
+    // could be applied), not only when the round ended
+    assert.equal(appliedAtAbort.size, 2);
+    for (const [from, applied] of appliedAtAbort) assert.ok(applied < from, `request from ${from} aborted only after ${applied} blocks were applied`);
+    assert.equal(s.net.penalties.length, 1, `penalties: ${JSON.stringify(s.net.penalties)}`);
+    assert.deepEqual(s.net.penalties[0]!.peer, 'a');
+    assert.equal(s.net.penalties[0]!.points, PENALTY.timeout);
+    assert.equal(s.lines.filter((l) => l.msg === 'block sync: request failed').length, 0, 'our own cancel was reported as a failure');
+  });
+
+  it('aborts the other requests of a peer that fails at once, without penalising it for them', async () => {
+    const s = setup(30, { batch: 10, perPeer: 2, requestTimeoutMs: 60_000 });
+    s.net.add('a', 30, { kind: 'garbageThenStall', at: 1 });
+    s.net.add('b', 30);
+    let appliedAtAbort: number | undefined;
+    const send = s.net.requestBlocks.bind(s.net);
+    s.net.requestBlocks = (id, from, count, signal) => {
+      if (id === 'a' && from !== 1) signal?.addEventListener('abort', () => (appliedAtAbort = s.sink.applied.length));
+      return send(id, from, count, signal);
+    };
+    await round(s.sync);
+    assert.deepEqual(s.sink.applied, range(1, 30));
+    const toA = s.net.requests.filter((r) => r.peer === 'a');
+    assert.deepEqual(toA.map((r) => r.from), [1, 21], 'first-wave requests to a');
+    assert.equal(toA[1]!.signal?.aborted, true, 'the abandoned request was left running');
+    // given up when 'a' failed (its batch had to be asked elsewhere first), not at the round's end
+    assert.ok(appliedAtAbort !== undefined && appliedAtAbort < 21, `aborted only after ${appliedAtAbort} blocks were applied`);
+    assert.deepEqual(s.net.penalties.map((p) => [p.peer, p.points]), [['a', PENALTY.badBlockResponse]]);
+    assert.equal(s.lines.filter((l) => l.msg === 'block sync: request failed').length, 0);
+  });
+
+  it('aborts the requests still outstanding when a round ends, without penalty', async () => {
+    // 'z' never answers and its timeout is far away; the round ends while it holds batches
+    // because consensus decides the remaining heights by itself.
+    const s = setup(40, { batch: 10, perPeer: 2, requestTimeoutMs: 60_000 });
+    s.net.add('a', 40);
+    s.net.add('z', 40, { kind: 'stall' });
+    const sink = s.sink;
+    const orig = sink.applySynced.bind(sink);
+    sink.applySynced = async (block, commit) => {
+      const ok = await orig(block, commit);
+      if (ok && block.header.height === 10) (sink as unknown as { height: number }).height = 40;
+      return ok;
+    };
+    await round(s.sync);
+    assert.equal(sink.lastHeight(), 40);
+    const toZ = s.net.requests.filter((r) => r.peer === 'z');
+    assert.ok(toZ.length >= 1, 'the staller was never asked');
+    assert.ok(toZ.every((r) => r.signal?.aborted === true), 'a request outstanding at the end of the round was left running');
+    assert.deepEqual(s.net.penalties, []);
+    assert.equal(s.lines.filter((l) => l.msg === 'block sync: request failed').length, 0);
   });
 
   it('completes from the others when a peer disconnects mid-sync', async () => {

@@ -3,6 +3,9 @@
  * the in-memory fake (so consensus tests on the fake mean something for the real network).
  */
 import assert from 'node:assert/strict';
+import { abciCode } from '../../../src/errors.js';
+import { P2PCode } from '../../../src/p2p/errors.js';
+import { PENALTY } from '../../../src/p2p/limits.js';
 import type { BlockEntry, Network, PeerInfo } from '../../../src/p2p/types.js';
 import { bytes, text, waitFor } from './helpers.js';
 
@@ -17,6 +20,19 @@ export interface Harness {
 export const CHAIN = 'dex-test-1';
 
 const ids = (n: Network): string[] => n.peers().map((p) => p.id);
+
+/** The error a cancelled request rejects with. */
+export const isCancelled = (e: unknown): boolean =>
+  (e as { code?: unknown }).code === abciCode('node', P2PCode.cancelled);
+
+/**
+ * Brings `a`'s score of `b` one timeout short of the ban threshold (-100 by default): any
+ * penalty of a timeout's size or more then bans, which `banned` shows.
+ */
+export function nearBan(a: Network, b: Network): void {
+  a.penalize(b.peerId, 'test: one penalty short of a ban', 100 - PENALTY.timeout + 1);
+  assert.equal(a.banned(b.peerId), false);
+}
 
 export function networkSemantics(name: string, makeHarness: () => Harness): void {
   describe(`${name}: Network semantics`, function () {
@@ -118,6 +134,52 @@ export function networkSemantics(name: string, makeHarness: () => Harness): void
       assert.deepEqual(await a.requestBlocks(b.peerId, 50, 10), []);
       // no provider: an empty answer, not an error
       assert.deepEqual(await b.requestBlocks(nodes[2]!.peerId, 1, 10), []);
+    });
+
+    it('a blocks request cancelled before it starts rejects as cancelled and never reaches the peer', async () => {
+      const [a, b] = [nodes[0]!, nodes[1]!];
+      const asked: number[] = [];
+      b.setBlockProvider(async (from) => {
+        asked.push(from);
+        return [{ height: from, block: bytes(`block-${from}`), commit: bytes('c') }];
+      });
+      nearBan(a, b);
+      await assert.rejects(a.requestBlocks(b.peerId, 3, 1, AbortSignal.abort()), isCancelled);
+      // a request after it is the first the peer sees
+      assert.deepEqual((await a.requestBlocks(b.peerId, 4, 1)).map((e) => e.height), [4]);
+      assert.deepEqual(asked, [4]);
+      assert.equal(a.banned(b.peerId), false, 'the peer was penalised for our cancel');
+    });
+
+    it('a blocks request cancelled while the peer serves rejects at once, costs nobody points, and the server goes on', async () => {
+      const [a, b] = [nodes[0]!, nodes[1]!];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let serving = false;
+      let served = 0;
+      b.setBlockProvider(async (from) => {
+        if (from === 7) {
+          serving = true;
+          await gate;
+        }
+        served++;
+        return [{ height: from, block: bytes(`block-${from}`), commit: bytes('c') }];
+      });
+      nearBan(a, b);
+      nearBan(b, a);
+      const ctl = new AbortController();
+      const slow = a.requestBlocks(b.peerId, 7, 1, ctl.signal);
+      await waitFor('the peer is serving the request', () => serving);
+      ctl.abort();
+      // settles while the provider is still blocked: the caller does not wait for the answer
+      await assert.rejects(slow, isCancelled);
+      assert.equal(served, 0);
+      release();
+      await waitFor('the slow provider finished', () => served === 1);
+      assert.deepEqual((await a.requestBlocks(b.peerId, 9, 1)).map((e) => e.height), [9]);
+      assert.equal(a.banned(b.peerId), false, 'the peer was penalised for our cancel');
+      assert.equal(b.banned(a.peerId), false, 'the server penalised the peer that cancelled');
+      assert.ok(ids(a).includes(b.peerId) && ids(b).includes(a.peerId));
     });
 
     it('a node on another chain id is refused and banned', async () => {
