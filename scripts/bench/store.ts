@@ -22,7 +22,7 @@ import { encodeAddress, encodeTx } from '../../src/codec/index.js';
 import type { SendMsg } from '../../src/codec/types.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { txAddresses, txAddressesRaw } from '../../src/node/executor.js';
-import { openBlockStore, type SaveBlockInput, type StoredTxResult } from '../../src/store/index.js';
+import { BLOCK_STORE_FORMAT, openBlockStore, type SaveBlockInput, type StoredTxResult } from '../../src/store/index.js';
 import { blockAddresses, buildBlock } from '../../src/store/block-store.js';
 
 const HRP = 'tbnb';
@@ -270,7 +270,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     const f = (x: number) => x.toFixed(2).padStart(7);
     log(`block store, ${counted} blocks × ${n} transfers, sync=${sync} (µs per tx, best block)`);
     log(`                      extract   build   main    save(wall)  save cold`);
-    log(`  new (format 2)      ${f(r.extractUsPerTx)} ${f(r.buildUsPerTx)} ${f(r.mainUsPerTx)} ${f(r.saveUsPerTx)}     ${f(r.saveColdUsPerTx)}`);
+    log(`  new (format ${BLOCK_STORE_FORMAT})      ${f(r.extractUsPerTx)} ${f(r.buildUsPerTx)} ${f(r.mainUsPerTx)} ${f(r.saveUsPerTx)}     ${f(r.saveColdUsPerTx)}`);
     log(`  old (format 1)      ${f(r.oldExtractUsPerTx)} ${f(r.oldBuildUsPerTx)} ${f(r.oldMainUsPerTx)} ${f(r.oldSaveUsPerTx)}`);
     log(`  reference: JSON.stringify(result) ${f(r.jsonStringifyUsPerTx)} µs/tx; raw db.batch ${f(r.rawBatchUsPerPut)} µs per 32-byte put`);
     log(`  main-thread speed-up ${(r.oldMainUsPerTx / r.mainUsPerTx).toFixed(1)}×, save wall ${(r.oldSaveUsPerTx / r.saveUsPerTx).toFixed(1)}×`);
