@@ -1,8 +1,16 @@
 /**
  * Prometheus metrics of a node (text format on `/metrics`). One registry per node so several
- * nodes can run in one process (tests).
+ * nodes can run in one process (tests). Most are set as blocks commit; the verify pool's and the
+ * RPC server's are read from them when Prometheus scrapes (`bind`).
  */
 import { Registry, Gauge, Counter, Histogram, collectDefaultMetrics } from 'prom-client';
+import type { VerifyPoolStats } from '../crypto/pool.js';
+
+/** What the scrape-time metrics read; absent parts report nothing. */
+export interface MetricSources {
+  verifyPool?: () => VerifyPoolStats | undefined;
+  rpc?: () => { requests: number; errors: number; limited: number } | undefined;
+}
 
 export class NodeMetrics {
   readonly registry = new Registry();
@@ -27,12 +35,49 @@ export class NodeMetrics {
     registers: [this.registry],
   });
   readonly blockTxs = new Histogram({ name: 'dexchain_block_txs', help: 'Txs per block', buckets: [0, 1, 10, 100, 1000, 5000, 10000, 20000], registers: [this.registry] });
-  readonly matchTime = new Histogram({ name: 'dexchain_dex_match_seconds', help: 'Time spent matching in EndBlock', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: [this.registry] });
-  readonly verifyQueue = new Gauge({ name: 'dexchain_verify_queue', help: 'Signatures waiting for the verifier pool', registers: [this.registry] });
-  readonly rpcRequests = new Gauge({ name: 'dexchain_rpc_requests', help: 'RPC requests served since start', registers: [this.registry] });
+  private sources: MetricSources = {};
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'dexchain_process_' });
+    const src = () => this.sources;
+    new Gauge({
+      name: 'dexchain_verify_queue',
+      help: 'Signatures waiting for the verify workers or being verified',
+      registers: [this.registry],
+      collect() {
+        const st = src().verifyPool?.();
+        if (st) this.set(st.queued + st.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'dexchain_verify_signatures',
+      help: 'Signatures (txs) the verify workers have checked since start, valid or not',
+      registers: [this.registry],
+      collect() {
+        const st = src().verifyPool?.();
+        if (st) this.set(st.verified);
+      },
+    });
+    for (const [name, help, key] of [
+      ['dexchain_rpc_requests', 'RPC requests served since start', 'requests'],
+      ['dexchain_rpc_errors', 'RPC requests answered with an error since start', 'errors'],
+      ['dexchain_rpc_rate_limited', 'RPC requests refused by the per-IP rate limit since start', 'limited'],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const st = src().rpc?.();
+          if (st) this.set(st[key]);
+        },
+      });
+    }
+  }
+
+  /** Where the scrape-time metrics read from (the node binds its parts once they exist). */
+  bind(sources: MetricSources): void {
+    this.sources = { ...this.sources, ...sources };
   }
 
   text(): Promise<string> {
