@@ -53,6 +53,11 @@ export function defaultFeeTable(): FeeTable {
     timeRelock: { fee: 1_000_000n, feeFor: P },
     setAccountFlags: { fee: 100_000_000n, feeFor: P },
     transferOwnership: { fee: 1_000_000n, feeFor: P },
+    // BEP8 mini and tiny tokens
+    tinyIssueMsg: { fee: 200_000_000n, feeFor: A },
+    miniIssueMsg: { fee: 300_000_000n, feeFor: A },
+    miniTokensSetURI: { fee: 37_500n, feeFor: P },
+    dexListMini: { fee: 800_000_000n, feeFor: A },
   };
   return {
     fixed,
