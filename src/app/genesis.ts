@@ -5,7 +5,8 @@
  * ```
  * { chain_id, address_prefix: "bnb"|"tbnb", genesis_time,
  *   app_state: { accounts: [{address, coins:[{denom, amount}]}],
- *                tokens: [{name, symbol, original_symbol, total_supply, owner, mintable}],
+ *                tokens: [{name, symbol, original_symbol, total_supply, owner, mintable,
+ *                          token_type?, token_uri? (BEP8 `BASE-XXXM` symbols only)}],
  *                validators: [{name, consensus_pub_key (base64 ed25519), operator, power}],
  *                params?: { fees?: {fixed_fee_params, transfer_fee_param} }, …other modules } }
  * ```
@@ -16,7 +17,17 @@ import { decodeAddress, INT64_MAX } from '../codec/index.js';
 import type { Address, Coin } from '../codec/types.js';
 import { consensusAddress, toHex } from '../crypto/hash.js';
 import { feeTableFromJson, type FeeTable } from '../modules/params/fees.js';
-import { MAX_NAME_BYTES, MAX_TOTAL_SUPPLY, NATIVE_SYMBOL, validateTokenSymbol } from '../modules/tokens/symbol.js';
+import {
+  MAX_NAME_BYTES,
+  MAX_TOKEN_URI_BYTES,
+  MAX_TOTAL_SUPPLY,
+  MINI_MIN_AMOUNT,
+  NATIVE_SYMBOL,
+  TokenType,
+  isMiniSymbol,
+  miniUpperBound,
+  validateTokenSymbol,
+} from '../modules/tokens/symbol.js';
 import type { Token } from '../modules/tokens/keeper.js';
 import { sortCoins, validateCoins } from '../modules/bank/coins.js';
 
@@ -113,7 +124,23 @@ export function validateGenesis(raw: unknown): ValidatedGenesis {
     if (symbol === NATIVE_SYMBOL && t.mintable) throw fail(`${p}.mintable`, `${NATIVE_SYMBOL} is not mintable`);
     const owner = addr(t.owner, `${p}.owner`, hrp);
     supplies.set(symbol, totalSupply);
-    tokens.push({ name, symbol, originalSymbol, totalSupply, owner, mintable: t.mintable });
+    const token: Token = { name, symbol, originalSymbol, totalSupply, owner, mintable: t.mintable };
+    // BEP8: a `BASE-XXXM` symbol is a mini or tiny token and says which (token_type 1 tiny, 2 mini);
+    // a BEP2 symbol carries neither field, so the DEX and the token rules agree on what is mini
+    if (isMiniSymbol(symbol)) {
+      const type = t.token_type;
+      if (type !== TokenType.tiny && type !== TokenType.mini) throw fail(`${p}.token_type`, `a mini-token symbol needs token_type ${TokenType.tiny} (tiny) or ${TokenType.mini} (mini)`);
+      if (totalSupply < MINI_MIN_AMOUNT || totalSupply > miniUpperBound(type)) {
+        throw fail(`${p}.total_supply`, `must be ${MINI_MIN_AMOUNT} to ${miniUpperBound(type)} for a ${type === TokenType.tiny ? 'tiny' : 'mini'} token`);
+      }
+      const uri = t.token_uri === undefined ? '' : str(t.token_uri, `${p}.token_uri`);
+      if (new TextEncoder().encode(uri).length > MAX_TOKEN_URI_BYTES) throw fail(`${p}.token_uri`, `must be at most ${MAX_TOKEN_URI_BYTES} bytes`);
+      token.tokenType = type;
+      token.tokenUri = uri;
+    } else if (t.token_type !== undefined || t.token_uri !== undefined) {
+      throw fail(`${p}.token_type`, 'only mini-token symbols (BASE-XXXM) carry token_type and token_uri');
+    }
+    tokens.push(token);
   });
   if (!supplies.has(NATIVE_SYMBOL)) throw fail('app_state.tokens', `the native token ${NATIVE_SYMBOL} must be listed`);
 

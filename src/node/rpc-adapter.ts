@@ -20,6 +20,7 @@ import { rootError } from '../errors.js';
 import { createDexViews } from '../modules/dex/views.js';
 import { DexHistory } from '../modules/dex/history.js';
 import { pegRoutes } from '../modules/peg/index.js';
+import { tokensRoutes } from '../modules/tokens/index.js';
 import { batchBroadcaster, type Admission } from '../mempool/admission.js';
 
 export interface NodeParts {
@@ -55,7 +56,7 @@ export function buildRpcNode(p: NodeParts): RpcNode {
   const node: RpcNode = {
     chainId: p.chainId,
     hrp: p.hrp,
-    extraRoutes: [pegRoutes(p.app)],
+    extraRoutes: [pegRoutes(p.app), tokensRoutes(p.app)],
     dex: createDexViews(p.app, new DexHistory(p.blocks.index)),
     status() {
       const last = p.last();

@@ -20,6 +20,12 @@ export const DexCode = {
   invalidGenesis: 16,
   overflow: 17,
   invalidDelisting: 18,
+  /** ListMiniMsg: the base asset is not a mini token (`XXX-NNNM`). */
+  notMiniToken: 19,
+  /** ListMiniMsg: the quote asset is not one a mini pair may be listed against (BNB). */
+  invalidQuoteAsset: 20,
+  /** An order on a mini pair below 1e8 that is not a SELL of the whole free balance. */
+  miniQuantityTooSmall: 21,
 } as const;
 
 export function dexError(kind: keyof typeof DexCode, message: string): ChainError {

@@ -1,4 +1,4 @@
-/** DEX msgs: NewOrder (`orderNew`), CancelOrder (`orderCancel`), ListMsg (`dexList`). */
+/** DEX msgs: NewOrder (`orderNew`), CancelOrder (`orderCancel`), ListMsg (`dexList`), ListMiniMsg (`dexListMini`). */
 import { encodeAddress } from '../../codec/index.js';
 import type { CancelOrderMsg, ListMsg, NewOrderMsg } from '../../codec/types.js';
 import { ProposalKind } from '../../codec/types.js';
@@ -8,7 +8,10 @@ import { ProposalStatus } from '../gov/types.js';
 import { parseListParams } from '../gov/records.js';
 import { dexError } from './errors.js';
 import type { DexKeeper } from './keeper.js';
-import { ORDER_TYPE_LIMIT, OrderSide, TimeInForce, splitPair } from './types.js';
+import { NATIVE, ORDER_TYPE_LIMIT, OrderSide, TimeInForce, splitPair } from './types.js';
+import { isMiniSymbol } from './mini.js';
+import type { ListMiniMsg } from './mini-msg.js';
+import { INT64_MAX } from '../../codec/index.js';
 
 const enc = new TextEncoder();
 
@@ -120,6 +123,51 @@ export function listHandler(dex: DexKeeper): MsgHandler<ListMsg> {
       ctx.events.emit('dex_list', {
         symbol: `${base}_${quote}`,
         proposal_id: p.id.toString(),
+        tick_size: pair.tickSize.toString(),
+        lot_size: pair.lotSize.toString(),
+      });
+    },
+  };
+}
+
+/**
+ * ListMiniMsg (§A.10, `handler_mini.go`): no proposal; the base is a mini token, the quote BNB,
+ * the sender owns one of them, the pair is new; tick from the init price, lot by `DetermineLotSize`.
+ * BEP70 also allows a configured BUSD symbol as the quote; this chain has no BUSD (the rest of the
+ * DEX — listing rules, fees, lot sizes — is priced in BNB only), so BNB is the only quote.
+ * Symbols are upper-cased as ListMsg's are.
+ */
+export function listMiniHandler(dex: DexKeeper): MsgHandler<ListMiniMsg> {
+  return {
+    type: 'dex/ListMiniMsg',
+    feeKey: 'dexListMini',
+    route: 'dexListMini',
+    validateBasic(msg) {
+      const base = msg.base_asset_symbol.toUpperCase();
+      if (!isMiniSymbol(base)) {
+        throw dexError('notMiniToken', `base asset ${JSON.stringify(msg.base_asset_symbol)} is not a mini token symbol (XXX-NNNM)`);
+      }
+      if (!msg.quote_asset_symbol) throw dexError('invalidListing', 'quote asset symbol should not be empty');
+      if (msg.quote_asset_symbol.toUpperCase() !== NATIVE) {
+        throw dexError('invalidQuoteAsset', `mini-token pairs are listed against ${NATIVE} only, got ${JSON.stringify(msg.quote_asset_symbol)}`);
+      }
+      if (msg.init_price <= 0n || msg.init_price > INT64_MAX) throw dexError('invalidPrice', 'init price should be larger than zero');
+    },
+    handle(ctx, msg) {
+      const kv = ctx.kv;
+      const base = msg.base_asset_symbol.toUpperCase();
+      const quote = msg.quote_asset_symbol.toUpperCase();
+      dex.canListTradingPair(kv, base, quote);
+      const baseToken = dex.tokens.getToken(kv, base);
+      if (!baseToken) throw dexError('invalidListing', `token ${base} does not exist`);
+      const quoteToken = dex.tokens.getToken(kv, quote);
+      if (!quoteToken) throw dexError('invalidListing', `token ${quote} does not exist`);
+      if (!bytesEqual(baseToken.owner, msg.from) && !bytesEqual(quoteToken.owner, msg.from)) {
+        throw dexError('notTokenOwner', `only the owner of ${base} or ${quote} can list the pair`);
+      }
+      const pair = dex.listPair(kv, base, quote, msg.init_price);
+      ctx.events.emit('dex_list_mini', {
+        symbol: `${base}_${quote}`,
         tick_size: pair.tickSize.toString(),
         lot_size: pair.lotSize.toString(),
       });

@@ -15,8 +15,11 @@ export * from './handlers.js';
 export * from './genesis.js';
 export * from './queries.js';
 export { parseDexParams } from './params.js';
+export * from './mini.js';
+export type { ListMiniMsg } from './mini-msg.js';
+import './mini-msg.js'; // registers the dex/ListMiniMsg codec
 import { EndBlockOrder, type AppModule } from '../../app/router.js';
-import { cancelOrderHandler, listHandler, newOrderHandler } from './handlers.js';
+import { cancelOrderHandler, listHandler, listMiniHandler, newOrderHandler } from './handlers.js';
 import { initDexGenesis } from './genesis.js';
 import type { DexKeeper } from './keeper.js';
 import { dexQuery } from './queries.js';
@@ -28,7 +31,7 @@ import { dexQuery } from './queries.js';
 export function dexModule(dex: DexKeeper): AppModule {
   return {
     name: 'dex',
-    handlers: [newOrderHandler(dex), cancelOrderHandler(dex), listHandler(dex)],
+    handlers: [newOrderHandler(dex), cancelOrderHandler(dex), listHandler(dex), listMiniHandler(dex)],
     initGenesis: (kv, genesis) => initDexGenesis(dex, kv, genesis),
     endBlock: {
       order: EndBlockOrder.dexMatch,

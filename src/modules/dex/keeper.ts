@@ -30,11 +30,16 @@ import { BUY, SELL, OrderBook, calcLotSize, calcTickSize, notional } from './mat
 import { dexError } from './errors.js';
 import { TransferKind, fixedFee, type PriceOf } from './fees.js';
 import { BlockRun } from './run.js';
+import { MINI_MIN_QTY, isMiniPair, selectMiniPairs } from './mini.js';
 import {
   K_PARAMS,
   P_JOURNAL,
+  P_MINI_ROUND,
   bookPrefix,
   bookSidePrefix,
+  decodeMiniRound,
+  encodeMiniRound,
+  miniRoundKey,
   breatheKey,
   P_PENDING,
   ORDER_CODEC,
@@ -331,6 +336,13 @@ export class DexKeeper {
     }
     const lockAsset = side === BUY ? pair.quote : pair.base;
     const free = amountOf(acc.coins, lockAsset);
+    // BEP8 (§A.7): at least one token, except a SELL of exactly the whole free base balance
+    if (msg.quantity < MINI_MIN_QTY && isMiniPair(msg.symbol) && !(side === SELL && msg.quantity === free)) {
+      throw dexError(
+        'miniQuantityTooSmall',
+        `quantity(${msg.quantity}) is too small for a mini-token pair: the minimum is ${MINI_MIN_QTY} or, for a sell, the whole free balance of ${pair.base}`,
+      );
+    }
     if (free < lockAmount) {
       throw rootError('insufficientCoins', `do not have enough token to lock, accountCoin: ${free}${lockAsset}, required: ${lockAmount}${lockAsset}`);
     }
@@ -523,30 +535,67 @@ export class DexKeeper {
   // -------------------------------------------------------------------------------------------
   // end block
 
-  /** EndBlock slot `dexMatch`: one auction per pair with new orders, settlement, fees (§A.1). */
+  /** Round orders of mini pairs that were not selected in earlier blocks: symbol → ids in arrival order. */
+  private static carriedMiniRounds(kv: KVReader): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [k, v] of kv.iterate(P_MINI_ROUND)) out.set(utf8Decode(k.subarray(P_MINI_ROUND.length)), decodeMiniRound(v));
+    return out;
+  }
+
+  /**
+   * EndBlock slot `dexMatch`: one auction per pair with new round orders, settlement, fees (§A.1).
+   * BEP2 pairs match in every block they got a new order. Mini pairs match only when selected
+   * (`selectMiniPairs`); an unselected pair's orders rest in the book unmatched and its round is
+   * kept in state (`dex/mr/`), joined by later blocks' orders until a block selects it — then the
+   * whole accumulated round is the auction's round (IOC orders of it expire after that auction).
+   */
   endBlockMatch(ctx: BlockContext): void {
     const kv = ctx.kv;
     const journal = this.drainJournal(kv);
+    const carried = DexKeeper.carriedMiniRounds(kv);
+    if (journal.size === 0 && carried.size === 0) return;
     const params = this.getParams(kv);
-    if (journal.size > 0) {
-      const run = new BlockRun(ctx, this.bank, params.fees, this.priceOf(kv));
-      const synced: [string, OrderBook][] = [];
-      for (const [symbol, j] of journal) {
-        const pair = getPair(kv, symbol);
-        if (!pair) {
-          // cannot happen (pairs go at the breathe step, after this); keep such orders as they are
-          for (const o of j.placed) putOpenOrder(kv, o);
-          continue;
-        }
-        run.addPlaced(j.placed);
-        const book = this.takeBook(kv, symbol, j);
-        synced.push([symbol, book]);
-        if (j.round.length > 0) run.matchPair(pair, book, j.round);
-      }
-      run.settle();
-      run.flush();
-      for (const [symbol, book] of synced) this.putBook(ctx, symbol, book);
+    const names = new Map<string, Uint8Array>();
+    for (const s of journal.keys()) names.set(s, utf8Encode(s));
+    for (const s of carried.keys()) if (!names.has(s)) names.set(s, utf8Encode(s));
+    const symbols = [...names].sort((a, b) => compareBytes(a[1], b[1])).map(([s]) => s);
+    const rounds = new Map<string, readonly string[]>();
+    const miniCounts = new Map<string, number>();
+    for (const symbol of symbols) {
+      const now = journal.get(symbol)?.round ?? [];
+      const before = carried.get(symbol);
+      const round = before ? [...before, ...now] : now;
+      rounds.set(symbol, round);
+      if (round.length > 0 && isMiniPair(symbol)) miniCounts.set(symbol, round.length);
     }
+    const selected = selectMiniPairs(miniCounts, ctx.block.height);
+    const run = new BlockRun(ctx, this.bank, params.fees, this.priceOf(kv));
+    const synced: [string, OrderBook][] = [];
+    for (const symbol of symbols) {
+      const j = journal.get(symbol);
+      const pair = getPair(kv, symbol);
+      if (!pair) {
+        // cannot happen (pairs go at the breathe step, after this); keep such orders as they are
+        if (j) for (const o of j.placed) putOpenOrder(kv, o);
+        if (carried.has(symbol)) kv.delete(miniRoundKey(symbol));
+        continue;
+      }
+      const round = rounds.get(symbol)!;
+      const waits = miniCounts.has(symbol) && !selected.has(symbol);
+      if (!j && waits) continue; // nothing new, not selected: the book and the kept round stay as they are
+      if (j) run.addPlaced(j.placed);
+      const book = this.takeBook(kv, symbol, j);
+      synced.push([symbol, book]);
+      if (waits) {
+        kv.set(miniRoundKey(symbol), encodeMiniRound(round));
+        continue;
+      }
+      if (carried.has(symbol)) kv.delete(miniRoundKey(symbol));
+      if (round.length > 0) run.matchPair(pair, book, round);
+    }
+    run.settle();
+    run.flush();
+    for (const [symbol, book] of synced) this.putBook(ctx, symbol, book);
   }
 
   /** EndBlock slot `dexBreathe`: daily maintenance (§E.2) and the recent-price ring (§A.8). */
@@ -567,6 +616,7 @@ export class DexKeeper {
         kv.delete(pairKey(symbol));
         kv.delete(tagKey(symbol));
         kv.delete(recentKey(symbol));
+        kv.delete(miniRoundKey(symbol));
         this.books.delete(symbol);
         touched.delete(symbol);
         ctx.events.emit('dex_delist', { symbol });

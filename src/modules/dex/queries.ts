@@ -22,6 +22,7 @@ import {
   getPair,
   iteratePairs,
   journalPrefix,
+  miniRoundKey,
   ownerPrefix,
   pendingPrefix,
   readHeight,
@@ -109,8 +110,12 @@ export function bookFromState(kv: KVReader, symbol: string, n: number, hrp: stri
   return { symbol, height: readHeight(kv), bids: bids.orders.map(fmt), asks: asks.orders.map(fmt), truncated: bids.truncated || asks.truncated };
 }
 
-/** True when the pair has new orders not yet matched (journal entries in this state). */
+/**
+ * True when the pair has new orders not yet matched: journal entries in this state, or a mini
+ * pair's round kept for a later block (§A.1).
+ */
 export function pendingMatch(kv: KVReader, symbol: string): boolean {
+  if (kv.has(miniRoundKey(symbol))) return true;
   for (const _ of kv.iterate(journalPrefix(symbol), { limit: 1 })) return true;
   for (const _ of kv.iterate(pendingPrefix(symbol), { limit: 1 })) return true;
   return false;

@@ -12,6 +12,8 @@
  *   dex/t/<PAIR>                                    tag of the block that last synced the book
  *   dex/bh/ day(8)                                  height of the breathe block of a UTC day
  *   dex/rp/<PAIR>                                   recent prices (JSON array, oldest first)
+ *   dex/mr/<PAIR>                                   a mini pair's round orders not matched yet
+ *                                                   (ids, arrival order): kept until it is selected
  *   dex/seq, dex/params, dex/h                      counters (8 bytes BE), params, last processed height
  *
  * `n/` and `j/` keys live only inside a block: EndBlock drains them, so committed state (what
@@ -52,6 +54,8 @@ export const P_BREATHE = utf8('dex/bh/');
 export const P_RECENT = utf8('dex/rp/');
 /** Cached Σ qty of the BUY orders at one price (the int64 level check of §A.7), dropped whenever an order there changes. */
 export const P_LEVEL_TOTAL = utf8('dex/lq/');
+/** Round order ids of a mini pair that was not selected for matching (§A.1), kept until it is. */
+export const P_MINI_ROUND = utf8('dex/mr/');
 export const K_SEQ = utf8('dex/seq');
 export const K_PARAMS = utf8('dex/params');
 export const K_HEIGHT = utf8('dex/h');
@@ -133,6 +137,16 @@ export const journalKey = (symbol: string, seq: bigint) => concatBytes(journalPr
 export const tagKey = (symbol: string) => concatBytes(P_TAG, utf8(symbol));
 export const breatheKey = (day: number) => concatBytes(P_BREATHE, bigintToBytes8BE(day));
 export const recentKey = (symbol: string) => concatBytes(P_RECENT, utf8(symbol));
+export const miniRoundKey = (symbol: string) => concatBytes(P_MINI_ROUND, utf8(symbol));
+
+/** A mini pair's pending round: order ids joined by `\n` (ids are `HEX-N`, never containing one). */
+export function encodeMiniRound(ids: readonly string[]): Uint8Array {
+  return enc.encode(ids.join('\n'));
+}
+
+export function decodeMiniRound(b: Uint8Array): string[] {
+  return b.length === 0 ? [] : dec.decode(b).split('\n');
+}
 
 // ---------------------------------------------------------------------------------------------
 // JSON records

@@ -13,6 +13,8 @@ export const TokenCode = {
   timeLockNotDue: 9,
   invalidTimeLock: 10,
   invalidDescription: 11,
+  invalidTokenUri: 12,
+  notMiniToken: 13,
 } as const;
 
 export function tokenError(kind: keyof typeof TokenCode, message: string): ChainError {

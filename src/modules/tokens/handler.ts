@@ -1,4 +1,7 @@
-/** BEP2 token msgs: issue, mint, burn, freeze, unfreeze, transfer ownership (spec §B.3). */
+/**
+ * BEP2 token msgs: issue, mint, burn, freeze, unfreeze, transfer ownership (spec §B.3). Mint,
+ * burn and freeze also serve BEP8 mini/tiny tokens, with their range cap and 1-token minimum.
+ */
 import { rootError } from '../../errors.js';
 import { encodeAddress, formatFixed8, goJsonString } from '../../codec/index.js';
 import type { BurnMsg, FreezeMsg, IssueMsg, MintMsg, TransferOwnershipMsg, UnfreezeMsg } from '../../codec/types.js';
@@ -7,16 +10,37 @@ import type { MsgHandler } from '../../app/router.js';
 import type { BankKeeper } from '../bank/keeper.js';
 import { tokenError } from './errors.js';
 import type { Token, TokenKeeper } from './keeper.js';
-import { MAX_NAME_BYTES, MAX_TOTAL_SUPPLY, NATIVE_SYMBOL, issuedSymbol, validateIssueSymbol, validateTokenSymbol } from './symbol.js';
+import {
+  MAX_NAME_BYTES,
+  MAX_TOTAL_SUPPLY,
+  MINI_MIN_AMOUNT,
+  NATIVE_SYMBOL,
+  isMiniSymbol,
+  issuedSymbol,
+  miniUpperBound,
+  validateIssueSymbol,
+  validateTokenSymbol,
+} from './symbol.js';
 
 const enc = new TextEncoder();
 
-/** Go `encoding/json` of the Token struct as the issue handler returns it. */
+/** Go `encoding/json` of the Token (or MiniToken, with `token_type` and `token_uri`) struct as the issue handler returns it. */
 export function tokenJson(t: Token, hrp: string): string {
+  const mini = t.tokenType !== undefined ? `,"token_type":${t.tokenType},"token_uri":${goJsonString(t.tokenUri ?? '')}` : '';
   return (
     `{"name":${goJsonString(t.name)},"symbol":${goJsonString(t.symbol)},"original_symbol":${goJsonString(t.originalSymbol)},` +
-    `"total_supply":"${formatFixed8(t.totalSupply)}","owner":"${encodeAddress(t.owner, hrp)}","mintable":${t.mintable}}`
+    `"total_supply":"${formatFixed8(t.totalSupply)}","owner":"${encodeAddress(t.owner, hrp)}","mintable":${t.mintable}${mini}}`
   );
+}
+
+/**
+ * BEP8: a mini/tiny token moves in amounts of at least one token (1e8), except when the amount
+ * is the whole balance it comes out of (Go burn/freeze handlers, `MiniTokenMinExecutionAmount`).
+ */
+function checkMiniAmount(symbol: string, amount: bigint, balance: bigint, what: string): void {
+  if (isMiniSymbol(symbol) && amount < MINI_MIN_AMOUNT && amount !== balance) {
+    throw tokenError('invalidAmount', `${what} amount of mini token ${symbol} is too small: at least ${MINI_MIN_AMOUNT} or the whole balance (${balance})`);
+  }
 }
 
 function positive(amount: bigint, what: string): void {
@@ -71,13 +95,18 @@ export function mintHandler(tokens: TokenKeeper, bank: BankKeeper): MsgHandler<M
       validateTokenSymbol(msg.symbol);
       positive(msg.amount, 'mint');
       if (msg.symbol === NATIVE_SYMBOL) throw tokenError('notMintable', 'cannot mint the native token');
+      if (isMiniSymbol(msg.symbol) && msg.amount < MINI_MIN_AMOUNT) {
+        throw tokenError('invalidAmount', `mint amount of a mini token must be at least ${MINI_MIN_AMOUNT}, got ${msg.amount}`);
+      }
     },
     handle(ctx, msg) {
       const t = tokens.mustGetToken(ctx.kv, msg.symbol);
       if (!bytesEqual(t.owner, msg.from)) throw tokenError('notOwner', `only the owner of ${msg.symbol} can mint it`);
       if (!t.mintable) throw tokenError('notMintable', `token ${msg.symbol} is not mintable`);
-      if (msg.amount > MAX_TOTAL_SUPPLY - t.totalSupply) {
-        throw tokenError('invalidAmount', `mint amount is too large: the total supply may not exceed ${MAX_TOTAL_SUPPLY}`);
+      // a mini/tiny token's range caps its supply, mint included
+      const cap = t.tokenType !== undefined ? miniUpperBound(t.tokenType) : MAX_TOTAL_SUPPLY;
+      if (msg.amount > cap - t.totalSupply) {
+        throw tokenError('invalidAmount', `mint amount is too large: the total supply of ${msg.symbol} may not exceed ${cap}`);
       }
       t.totalSupply += msg.amount;
       tokens.setToken(ctx.kv, t);
@@ -103,6 +132,9 @@ export function burnHandler(tokens: TokenKeeper, bank: BankKeeper): MsgHandler<B
       if (tokens.isModuleOwned?.(t.owner)) {
         throw tokenError('notOwner', `${msg.symbol} is owned by a module: it leaves the chain through a peg withdrawal, not a burn`);
       }
+      const free = bank.getBalance(ctx.kv, msg.from, msg.symbol);
+      // an amount over the balance fails below with the bank's own error
+      if (msg.amount <= free) checkMiniAmount(msg.symbol, msg.amount, free, 'burn');
       // post-BEP82: any holder burns from its own free balance
       bank.subtractCoins(ctx.kv, msg.from, [{ denom: msg.symbol, amount: msg.amount }]);
       if (msg.amount > t.totalSupply) throw rootError('insufficientCoins', `burn of ${msg.amount} exceeds the supply ${t.totalSupply}`);
@@ -130,6 +162,13 @@ function freezeLike<M extends FreezeMsg | UnfreezeMsg>(type: M['type'], tokens: 
     },
     handle(ctx, msg) {
       tokens.mustGetToken(ctx.kv, msg.symbol);
+      if (isMiniSymbol(msg.symbol)) {
+        const acc = bank.peekAccount(ctx.kv, msg.from);
+        const from = freeze ? acc?.coins : acc?.frozen;
+        const balance = from?.find((c) => c.denom === msg.symbol)?.amount ?? 0n;
+        // an amount over the balance fails below with the bank's own error
+        if (msg.amount <= balance) checkMiniAmount(msg.symbol, msg.amount, balance, freeze ? 'freeze' : 'unfreeze');
+      }
       const coin = { denom: msg.symbol, amount: msg.amount };
       if (freeze) bank.freeze(ctx.kv, msg.from, coin);
       else bank.unfreeze(ctx.kv, msg.from, coin);

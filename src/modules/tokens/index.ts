@@ -1,14 +1,22 @@
-/** Tokens module: BEP2 tokens and time locks, with their queries. */
+/**
+ * Tokens module: BEP2 and BEP8 (mini/tiny) tokens and time locks, with their queries.
+ * Importing this file registers the BEP8 msgs with the codec.
+ */
+import './mini-msgs.js';
 export * from './errors.js';
 export * from './symbol.js';
 export * from './keeper.js';
 export * from './handler.js';
 export * from './timelock.js';
+export * from './mini-msgs.js';
+export * from './mini.js';
+export { tokensRoutes } from './routes.js';
 import { rootError } from '../../errors.js';
 import { decodeAddress, encodeToken, encodeTokenList, type TokenValue } from '../../codec/index.js';
 import type { AppModule } from '../../app/router.js';
 import type { BankKeeper } from '../bank/keeper.js';
-import type { Token, TokenKeeper } from './keeper.js';
+import { isMiniToken, type Token, type TokenKeeper } from './keeper.js';
+import { issueMiniHandler, issueTinyHandler, miniTokenJson, setUriHandler } from './mini.js';
 import type { TimeLocks, TimeLockRecord } from './timelock.js';
 import {
   burnHandler,
@@ -54,6 +62,9 @@ export function tokensModule(tokens: TokenKeeper, bank: BankKeeper, locks: TimeL
       timeLockHandler(locks, bank),
       timeUnlockHandler(locks, bank),
       timeRelockHandler(locks, bank),
+      issueMiniHandler(tokens, bank),
+      issueTinyHandler(tokens, bank),
+      setUriHandler(tokens),
     ],
     initGenesis(kv, genesis) {
       for (const t of genesis.tokens) tokens.setToken(kv, t);
@@ -76,6 +87,26 @@ export function tokensModule(tokens: TokenKeeper, bank: BankKeeper, locks: TimeL
             return encodeTokenList(list.map(tokenValue));
           }
           throw rootError('unknownRequest', `unknown tokens query ${parts.join('/')}`);
+        },
+      },
+      {
+        // BEP8 tokens as JSON (Go MiniToken: BEP2 fields + token_type, token_uri); `tokens/info`
+        // answers for them too, in the BEP2 amino shape.
+        route: 'mini-tokens',
+        handle(kv, parts, _data, chain) {
+          if (parts[0] === 'info' && parts.length === 2) {
+            const t = tokens.getToken(kv, parts[1]!);
+            if (!t || !isMiniToken(t)) throw rootError('notFound', `mini token ${parts[1]} does not exist`);
+            return enc.encode(JSON.stringify(miniTokenJson(t, chain.hrp)));
+          }
+          if (parts[0] === 'list' && parts.length === 3) {
+            const offset = parseIndex(parts[1], 'offset');
+            const limit = parseIndex(parts[2], 'limit');
+            if (limit < 1 || limit > MAX_TOKEN_LIST_LIMIT) throw rootError('invalidRequest', `limit must be 1 to ${MAX_TOKEN_LIST_LIMIT}`);
+            const list = tokens.listMiniTokens?.(kv, offset, limit) ?? [];
+            return enc.encode(JSON.stringify(list.map((t) => miniTokenJson(t, chain.hrp))));
+          }
+          throw rootError('unknownRequest', `unknown mini-tokens query ${parts.join('/')}`);
         },
       },
       {

@@ -3,7 +3,7 @@ import { AminoReader, AminoWriter } from '../../codec/index.js';
 import type { Address } from '../../codec/types.js';
 import type { KVReader, KVWriter } from '../../state/types.js';
 import { tokenError } from './errors.js';
-import { validateTokenSymbol } from './symbol.js';
+import { TokenType, validateTokenSymbol, type TokenTypeValue } from './symbol.js';
 
 export interface Token {
   name: string;
@@ -12,6 +12,15 @@ export interface Token {
   totalSupply: bigint;
   owner: Address;
   mintable: boolean;
+  /** BEP8 supply range (1 tiny, 2 mini); absent for a BEP2 token. */
+  tokenType?: TokenTypeValue;
+  /** BEP8 token URI (≤ 2048 bytes); only mini/tiny tokens carry one. */
+  tokenUri?: string;
+}
+
+/** True for a BEP8 mini/tiny token record. */
+export function isMiniToken(t: Token): boolean {
+  return t.tokenType !== undefined;
 }
 
 const TOK_PREFIX = new TextEncoder().encode('tok/');
@@ -29,6 +38,8 @@ export function encodeTokenRecord(t: Token): Uint8Array {
   const w = new AminoWriter();
   w.string(1, t.name).string(2, t.symbol).string(3, t.originalSymbol).uvarint(4, t.totalSupply);
   w.bytes(5, t.owner).bool(6, t.mintable);
+  // BEP8 fields come after the BEP2 ones, so a BEP2 record's bytes are unchanged (zero = omitted).
+  if (t.tokenType !== undefined) w.uvarint(7, BigInt(t.tokenType)).string(8, t.tokenUri ?? '');
   return w.finish();
 }
 
@@ -42,7 +53,15 @@ export function decodeTokenRecord(b: Uint8Array): Token {
     owner: r.bytes(5),
     mintable: r.bool(6),
   };
+  const type = r.uvarint(7);
+  const uri = r.string(8);
   r.finish();
+  if (type === BigInt(TokenType.tiny) || type === BigInt(TokenType.mini)) {
+    t.tokenType = Number(type) as TokenTypeValue;
+    t.tokenUri = uri;
+  } else if (type !== 0n || uri !== '') {
+    throw tokenError('invalidSymbol', `token record ${t.symbol}: unknown token type ${type}`);
+  }
   return t;
 }
 
@@ -52,8 +71,10 @@ export interface TokenKeeper {
   mustGetToken(kv: KVReader, symbol: string): Token;
   hasToken(kv: KVReader, symbol: string): boolean;
   setToken(kv: KVWriter, t: Token): void;
-  /** Tokens in symbol byte order. */
+  /** BEP2 tokens (mini/tiny ones excluded, as Binance's `tokens/list`) in symbol byte order. */
   listTokens(kv: KVReader, offset: number, limit: number): Token[];
+  /** BEP8 mini/tiny tokens in symbol byte order. */
+  listMiniTokens?(kv: KVReader, offset: number, limit: number): Token[];
   /** symbol → total supply, for the supply invariant. */
   supplies(kv: KVReader): Map<string, bigint>;
   /** True when `owner` is a module account (its tokens change supply only through that module). */
@@ -94,12 +115,22 @@ export class Tokens implements TokenKeeper {
   }
 
   listTokens(kv: KVReader, offset: number, limit: number): Token[] {
+    return this.list(kv, offset, limit, false);
+  }
+
+  listMiniTokens(kv: KVReader, offset: number, limit: number): Token[] {
+    return this.list(kv, offset, limit, true);
+  }
+
+  private list(kv: KVReader, offset: number, limit: number, mini: boolean): Token[] {
     const out: Token[] = [];
     let i = 0;
     for (const [, b] of kv.iterate(TOK_PREFIX)) {
       if (out.length >= limit) break;
+      const t = decodeTokenRecord(b);
+      if (isMiniToken(t) !== mini) continue;
       if (i++ < offset) continue;
-      out.push(decodeTokenRecord(b));
+      out.push(t);
     }
     return out;
   }
