@@ -11,9 +11,9 @@
  * Frame: crc32(payload) u32 BE | length u32 BE | payload. A torn or corrupt tail is detected by
  * `decodeWalFrames` and reported as `validLength`, so the node can truncate the file there.
  */
-import * as zlib from 'node:zlib';
 import pb from 'protobufjs/minimal.js';
 import { rootError } from '../errors.js';
+import { crc32, crc32Table } from '../crypto/crc32.js';
 import { decodeBlock, decodeCommit, decodeProposal, decodeVote, encodeBlock, encodeCommit, encodeProposal, encodeVote } from './block.js';
 import type { Block, Commit, Proposal, Vote } from './types.js';
 
@@ -45,31 +45,8 @@ export const WAL_FRAME_HEADER = 8;
 /** Refuse absurd lengths so a corrupt length field cannot make the reader allocate gigabytes. */
 export const WAL_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/**
- * CRC-32 (IEEE, as zlib). zlib's native one (Node >= 20.15) is an order of magnitude faster
- * than the table loop, which matters because a proposal's entry holds the whole block.
- */
-export function crc32(data: Uint8Array): number {
-  return zlibCrc32 ? zlibCrc32(data) : crc32Table(data);
-}
-const zlibCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-
-/** The table-driven CRC-32 (fallback, and the reference the tests compare zlib's with). */
-export function crc32Table(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** Re-exported for the files that frame their records like the WAL (evidence, signer state). */
+export { crc32, crc32Table };
 
 function encodePayload(e: WalEntry): Uint8Array {
   const w = pb.Writer.create();

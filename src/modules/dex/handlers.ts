@@ -4,6 +4,7 @@ import type { CancelOrderMsg, ListMsg, NewOrderMsg } from '../../codec/types.js'
 import { ProposalKind } from '../../codec/types.js';
 import { bytesEqual } from '../../crypto/hash.js';
 import type { MsgHandler } from '../../app/router.js';
+import type { KVReader } from '../../state/types.js';
 import { ProposalStatus } from '../gov/types.js';
 import { parseListParams } from '../gov/records.js';
 import { dexError } from './errors.js';
@@ -20,6 +21,17 @@ const enc = new TextEncoder();
  * sender and sequence), which JSON writes as they are, so the bytes are written directly (a
  * small on-heap array instead of a string round trip and an off-heap buffer per order).
  */
+/** Both tokens of a pair to list exist, and `from` owns one of them (ListMsg and ListMiniMsg alike). */
+function mustOwnBaseOrQuote(dex: DexKeeper, kv: KVReader, from: Uint8Array, base: string, quote: string): void {
+  const baseToken = dex.tokens.getToken(kv, base);
+  if (!baseToken) throw dexError('invalidListing', `token ${base} does not exist`);
+  const quoteToken = dex.tokens.getToken(kv, quote);
+  if (!quoteToken) throw dexError('invalidListing', `token ${quote} does not exist`);
+  if (!bytesEqual(baseToken.owner, from) && !bytesEqual(quoteToken.owner, from)) {
+    throw dexError('notTokenOwner', `only the owner of ${base} or ${quote} can list the pair`);
+  }
+}
+
 export function orderIdResult(id: string): Uint8Array {
   const head = '{"order_id":"';
   const n = id.length;
@@ -111,13 +123,7 @@ export function listHandler(dex: DexKeeper): MsgHandler<ListMsg> {
         throw dexError('invalidListing', `quote asset symbol ${msg.quote_asset_symbol} differs from the proposal's ${params.quoteAssetSymbol}`);
       }
       if (msg.init_price !== params.initPrice) throw dexError('invalidPrice', `init price ${msg.init_price} differs from the proposal's ${params.initPrice}`);
-      const baseToken = dex.tokens.getToken(kv, base);
-      if (!baseToken) throw dexError('invalidListing', `token ${base} does not exist`);
-      const quoteToken = dex.tokens.getToken(kv, quote);
-      if (!quoteToken) throw dexError('invalidListing', `token ${quote} does not exist`);
-      if (!bytesEqual(baseToken.owner, msg.from) && !bytesEqual(quoteToken.owner, msg.from)) {
-        throw dexError('notTokenOwner', `only the owner of ${base} or ${quote} can list the pair`);
-      }
+      mustOwnBaseOrQuote(dex, kv, msg.from, base, quote);
       dex.canListTradingPair(kv, base, quote);
       const pair = dex.listPair(kv, base, quote, msg.init_price);
       ctx.events.emit('dex_list', {
@@ -158,13 +164,7 @@ export function listMiniHandler(dex: DexKeeper): MsgHandler<ListMiniMsg> {
       const base = msg.base_asset_symbol.toUpperCase();
       const quote = msg.quote_asset_symbol.toUpperCase();
       dex.canListTradingPair(kv, base, quote);
-      const baseToken = dex.tokens.getToken(kv, base);
-      if (!baseToken) throw dexError('invalidListing', `token ${base} does not exist`);
-      const quoteToken = dex.tokens.getToken(kv, quote);
-      if (!quoteToken) throw dexError('invalidListing', `token ${quote} does not exist`);
-      if (!bytesEqual(baseToken.owner, msg.from) && !bytesEqual(quoteToken.owner, msg.from)) {
-        throw dexError('notTokenOwner', `only the owner of ${base} or ${quote} can list the pair`);
-      }
+      mustOwnBaseOrQuote(dex, kv, msg.from, base, quote);
       const pair = dex.listPair(kv, base, quote, msg.init_price);
       ctx.events.emit('dex_list_mini', {
         symbol: `${base}_${quote}`,

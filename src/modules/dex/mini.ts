@@ -6,6 +6,7 @@
  * orders) plus a round-robin slot of `crc32(symbol) % 16 == height % 16` are. The others keep
  * their round for a later block (`node:plugins/dex/order/symbol_selector.go`, `mini_keeper.go`).
  */
+import { crc32 } from '../../crypto/crc32.js';
 import { isMiniSymbol } from '../tokens/symbol.js';
 import { splitPair } from './types.js';
 
@@ -25,23 +26,8 @@ export function isMiniPair(pairSymbol: string): boolean {
   return p !== undefined && (isMiniSymbol(p[0]) || isMiniSymbol(p[1]));
 }
 
-/** The reflected IEEE 802.3 polynomial's lookup table (one entry per byte value). */
-const CRC_TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+export { crc32 };
 
-/** Standard CRC-32 (IEEE, as Go's `crc32.ChecksumIEEE`) of the bytes, as an unsigned 32-bit number. */
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 const enc = new TextEncoder();
 

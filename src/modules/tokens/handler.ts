@@ -7,6 +7,7 @@ import { encodeAddress, formatFixed8, goJsonString } from '../../codec/index.js'
 import type { BurnMsg, FreezeMsg, IssueMsg, MintMsg, TransferOwnershipMsg, UnfreezeMsg } from '../../codec/types.js';
 import { bytesEqual } from '../../crypto/hash.js';
 import type { MsgHandler } from '../../app/router.js';
+import type { TxContext } from '../../app/context.js';
 import type { BankKeeper } from '../bank/keeper.js';
 import { tokenError } from './errors.js';
 import type { Token, TokenKeeper } from './keeper.js';
@@ -43,6 +44,21 @@ function checkMiniAmount(symbol: string, amount: bigint, balance: bigint, what: 
   }
 }
 
+/**
+ * The last step of every issue (BEP2 and BEP8): store the token, credit its whole supply to the
+ * issuer, emit `issue_token`, and answer the token's JSON as the tx data.
+ */
+export function putIssuedToken(ctx: TxContext, tokens: TokenKeeper, bank: BankKeeper, token: Token): { data: Uint8Array } {
+  tokens.setToken(ctx.kv, token);
+  bank.addCoins(ctx.kv, token.owner, [{ denom: token.symbol, amount: token.totalSupply }]);
+  ctx.events.emit('issue_token', {
+    symbol: token.symbol,
+    owner: encodeAddress(token.owner, ctx.chain.hrp),
+    total_supply: token.totalSupply.toString(),
+  });
+  return { data: enc.encode(tokenJson(token, ctx.chain.hrp)) };
+}
+
 function positive(amount: bigint, what: string): void {
   if (amount <= 0n) throw tokenError('invalidAmount', `${what} amount must be positive, got ${amount}`);
 }
@@ -74,14 +90,7 @@ export function issueHandler(tokens: TokenKeeper, bank: BankKeeper): MsgHandler<
         owner: msg.from,
         mintable: msg.mintable,
       };
-      tokens.setToken(ctx.kv, token);
-      bank.addCoins(ctx.kv, msg.from, [{ denom: symbol, amount: msg.total_supply }]);
-      ctx.events.emit('issue_token', {
-        symbol,
-        owner: encodeAddress(msg.from, ctx.chain.hrp),
-        total_supply: msg.total_supply.toString(),
-      });
-      return { data: enc.encode(tokenJson(token, ctx.chain.hrp)) };
+      return putIssuedToken(ctx, tokens, bank, token);
     },
   };
 }

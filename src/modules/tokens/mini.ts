@@ -9,7 +9,7 @@ import { encodeAddress } from '../../codec/index.js';
 import type { MsgHandler } from '../../app/router.js';
 import type { BankKeeper } from '../bank/keeper.js';
 import { tokenError } from './errors.js';
-import { tokenJson } from './handler.js';
+import { putIssuedToken, tokenJson } from './handler.js';
 import { isMiniToken, type Token, type TokenKeeper } from './keeper.js';
 import type { IssueMiniMsg, IssueTinyMsg, SetURIMsg } from './mini-msgs.js';
 import { TokenType, issuedMiniSymbol, type TokenTypeValue } from './symbol.js';
@@ -42,14 +42,7 @@ function issueMiniLike<M extends IssueMiniMsg | IssueTinyMsg>(
         tokenType,
         tokenUri: msg.token_uri,
       };
-      tokens.setToken(ctx.kv, token);
-      bank.addCoins(ctx.kv, msg.from, [{ denom: symbol, amount: msg.total_supply }]);
-      ctx.events.emit('issue_token', {
-        symbol,
-        owner: encodeAddress(msg.from, ctx.chain.hrp),
-        total_supply: msg.total_supply.toString(),
-      });
-      return { data: enc.encode(tokenJson(token, ctx.chain.hrp)) };
+      return putIssuedToken(ctx, tokens, bank, token);
     },
   };
 }
