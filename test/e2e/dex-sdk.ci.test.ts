@@ -6,25 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import WebSocket from 'ws';
 import { NodeProcess, cleanup, cliJson, freePort, sleep, tempDir, until } from './harness.js';
+import { ONE, balanceOf, getJson, sdkClient, testKey } from './sdk-helpers.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const sdk: any = createRequire(import.meta.url)('@binance-chain/javascript-sdk');
-
-type Bal = { free: string; frozen: string; locked: string; symbol: string };
-const ONE = 100_000_000n;
 /** Default DEX fees (fees.json): 0.04 % of the BNB side; fixed fees in 1e-8 BNB. */
 const FEE_RATE_NATIVE = 400n;
 const CANCEL_FEE_NATIVE = 10_000n;
 const IOC_NO_FILL_FEE_NATIVE = 5_000n;
 const tradeFee = (quoteAmount: bigint) => (quoteAmount * FEE_RATE_NATIVE) / 1_000_000n;
-
-function units(s: string): bigint {
-  const [i, f = ''] = s.split('.');
-  return BigInt(i!) * ONE + BigInt((f + '00000000').slice(0, 8));
-}
 
 describe('e2e: the DEX through the real SDK (list by gov, trade, cancel, IOC, streams)', function () {
   this.timeout(90_000);
@@ -37,34 +27,9 @@ describe('e2e: the DEX through the real SDK (list by gov, trade, cancel, IOC, st
   let symbol = '';
   let pair = '';
 
-  async function client(priv: string, async = false) {
-    const c = new sdk.BncClient(node.url);
-    c.chooseNetwork('testnet');
-    await c.initChain();
-    await c.setPrivateKey(priv);
-    if (async) c.useAsyncBroadcast(true);
-    // SDK quirk Q10 (client-api.md §8): Gov and Swap are process-wide singletons bound to the
-    // first BncClient ever made in the process (another test file's, when the suite runs
-    // together). Bind them to this client, as a one-client-per-process script would have them.
-    if (c.gov) c.gov._bncClient = c;
-    if (c.swap) c.swap._bncClient = c;
-    return c;
-  }
-  async function get<T = unknown>(path: string): Promise<T> {
-    const r = await fetch(`${node.url}${path}`);
-    assert.equal(r.status, 200, `${path}: ${r.status}`);
-    return (await r.json()) as T;
-  }
-  async function balances(addr: string): Promise<Map<string, Bal>> {
-    const r = await fetch(`${node.url}/api/v1/account/${addr}`);
-    if (r.status === 204) return new Map();
-    const j = (await r.json()) as { balances: Bal[] };
-    return new Map(j.balances.map((b) => [b.symbol, b]));
-  }
-  async function bal(addr: string, sym: string): Promise<{ free: bigint; locked: bigint }> {
-    const b = (await balances(addr)).get(sym);
-    return { free: b ? units(b.free) : 0n, locked: b ? units(b.locked) : 0n };
-  }
+  const client = (priv: string, async = false) => sdkClient(node.url, priv, async);
+  const get = <T = unknown>(path: string) => getJson<T>(node.url, path);
+  const bal = (addr: string, sym: string) => balanceOf(node.url, addr, sym);
   async function committed(hash: string): Promise<{ height: number; code: number; log: string }> {
     return until(async () => {
       const r = await fetch(`${node.url}/api/v1/tx/${hash}?format=json`);
@@ -86,12 +51,8 @@ describe('e2e: the DEX through the real SDK (list by gov, trade, cancel, IOC, st
     home = tempDir('dex-sdk');
     const init = cliJson<{ operator: { name: string; address: string; keyFile: string } }>(['init', '--home', home, '--chain-id', chainId, '--moniker', 'dex']);
     validator = { address: init.operator.address, priv: JSON.parse(readFileSync(init.operator.keyFile, 'utf8')).privkey };
-    const add = (name: string) => {
-      const a = cliJson<{ address: string; file: string }>(['keys', 'add', name, '--keyring-backend', 'test', '--home', home]);
-      return { address: a.address, priv: JSON.parse(readFileSync(a.file, 'utf8')).privkey as string };
-    };
-    alice = add('alice');
-    bob = add('bob');
+    alice = testKey(home, 'alice');
+    bob = testKey(home, 'bob');
     cliJson(['genesis', 'add-account', alice.address, '100:BNB', '--home', home]);
     cliJson(['genesis', 'add-account', bob.address, '1000:BNB', '--home', home]);
     // a slower block time so that two concurrently sent orders land in one block

@@ -4,26 +4,15 @@
  * fees to the unit, and the token as /api/v1/mini/tokens and /api/v1/tokens/{symbol} serve it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { NodeProcess, cleanup, cliJson, freePort, tempDir } from './harness.js';
+import { ONE, balanceOf, getJson, sdkClient, testKey } from './sdk-helpers.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const sdk: any = createRequire(import.meta.url)('@binance-chain/javascript-sdk');
-
-type Bal = { free: string; frozen: string; locked: string; symbol: string };
 type MiniTokenJson = { name: string; symbol: string; original_symbol: string; total_supply: string; owner: string; mintable: boolean; token_type: number; token_uri: string };
-const ONE = 100_000_000n;
 /** Fixed fees of the default table (fees.json): miniIssueMsg, tinyIssueMsg, miniTokensSetURI, send. */
 const MINI_FEE = 300_000_000n;
 const TINY_FEE = 200_000_000n;
 const SET_URI_FEE = 37_500n;
 const SEND_FEE = 62_500n;
-
-function units(s: string): bigint {
-  const [i, f = ''] = s.split('.');
-  return BigInt(i!) * ONE + BigInt((f + '00000000').slice(0, 8));
-}
 
 describe('e2e: BEP8 mini and tiny tokens through the real SDK', function () {
   this.timeout(60_000);
@@ -33,35 +22,15 @@ describe('e2e: BEP8 mini and tiny tokens through the real SDK', function () {
   let alice: { address: string; priv: string };
   let bob: { address: string; priv: string };
 
-  async function client(priv: string) {
-    const c = new sdk.BncClient(node.url);
-    c.chooseNetwork('testnet');
-    await c.initChain();
-    await c.setPrivateKey(priv);
-    return c;
-  }
-  async function get<T = unknown>(path: string, status = 200): Promise<T> {
-    const r = await fetch(`${node.url}${path}`);
-    assert.equal(r.status, status, `${path}: ${r.status}`);
-    return (await r.json()) as T;
-  }
-  async function bal(addr: string, sym: string): Promise<bigint> {
-    const r = await fetch(`${node.url}/api/v1/account/${addr}`);
-    if (r.status === 204) return 0n;
-    const j = (await r.json()) as { balances: Bal[] };
-    const b = j.balances.find((x) => x.symbol === sym);
-    return b ? units(b.free) : 0n;
-  }
+  const client = (priv: string) => sdkClient(node.url, priv);
+  const get = <T = unknown>(path: string, status = 200) => getJson<T>(node.url, path, status);
+  const bal = async (addr: string, sym: string) => (await balanceOf(node.url, addr, sym)).free;
 
   before(async () => {
     home = tempDir('mini-sdk');
     cliJson(['init', '--home', home, '--chain-id', chainId, '--moniker', 'mini']);
-    const add = (name: string) => {
-      const a = cliJson<{ address: string; file: string }>(['keys', 'add', name, '--keyring-backend', 'test', '--home', home]);
-      return { address: a.address, priv: JSON.parse(readFileSync(a.file, 'utf8')).privkey as string };
-    };
-    alice = add('alice');
-    bob = add('bob');
+    alice = testKey(home, 'alice');
+    bob = testKey(home, 'bob');
     cliJson(['genesis', 'add-account', alice.address, '100:BNB', '--home', home]);
     cliJson(['genesis', 'add-account', bob.address, '1:BNB', '--home', home]);
     node = new NodeProcess(home, await freePort());
