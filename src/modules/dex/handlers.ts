@@ -147,7 +147,7 @@ export function listMiniHandler(dex: DexKeeper): MsgHandler<ListMiniMsg> {
   return {
     type: 'dex/ListMiniMsg',
     feeKey: 'dexListMini',
-    route: 'dexListMini',
+    route: 'dexList', // the fee table's route for ListMiniMsg, as for ListMsg
     validateBasic(msg) {
       const base = msg.base_asset_symbol.toUpperCase();
       if (!isMiniSymbol(base)) {

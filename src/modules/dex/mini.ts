@@ -28,7 +28,6 @@ export function isMiniPair(pairSymbol: string): boolean {
 
 export { crc32 };
 
-
 const enc = new TextEncoder();
 
 /** The round-robin slot of a pair: `crc32(utf8(symbol)) % 16`. */

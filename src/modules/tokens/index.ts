@@ -16,13 +16,14 @@ import { decodeAddress, encodeToken, encodeTokenList, type TokenValue } from '..
 import type { AppModule } from '../../app/router.js';
 import type { BankKeeper } from '../bank/keeper.js';
 import { isMiniToken, type Token, type TokenKeeper } from './keeper.js';
-import { issueMiniHandler, issueTinyHandler, miniTokenJson, setUriHandler } from './mini.js';
+import { issueMiniHandler, issueTinyHandler, setUriHandler } from './mini.js';
 import type { TimeLocks, TimeLockRecord } from './timelock.js';
 import {
   burnHandler,
   freezeHandler,
   issueHandler,
   mintHandler,
+  tokenJson,
   transferOwnershipHandler,
   unfreezeHandler,
 } from './handler.js';
@@ -97,14 +98,14 @@ export function tokensModule(tokens: TokenKeeper, bank: BankKeeper, locks: TimeL
           if (parts[0] === 'info' && parts.length === 2) {
             const t = tokens.getToken(kv, parts[1]!);
             if (!t || !isMiniToken(t)) throw rootError('notFound', `mini token ${parts[1]} does not exist`);
-            return enc.encode(JSON.stringify(miniTokenJson(t, chain.hrp)));
+            return enc.encode(tokenJson(t, chain.hrp));
           }
           if (parts[0] === 'list' && parts.length === 3) {
             const offset = parseIndex(parts[1], 'offset');
             const limit = parseIndex(parts[2], 'limit');
             if (limit < 1 || limit > MAX_TOKEN_LIST_LIMIT) throw rootError('invalidRequest', `limit must be 1 to ${MAX_TOKEN_LIST_LIMIT}`);
             const list = tokens.listMiniTokens?.(kv, offset, limit) ?? [];
-            return enc.encode(JSON.stringify(list.map((t) => miniTokenJson(t, chain.hrp))));
+            return enc.encode(`[${list.map((t) => tokenJson(t, chain.hrp)).join(',')}]`);
           }
           throw rootError('unknownRequest', `unknown mini-tokens query ${parts.join('/')}`);
         },

@@ -9,7 +9,7 @@ import { encodeAddress } from '../../codec/index.js';
 import type { MsgHandler } from '../../app/router.js';
 import type { BankKeeper } from '../bank/keeper.js';
 import { tokenError } from './errors.js';
-import { putIssuedToken, tokenJson } from './handler.js';
+import { putIssuedToken } from './handler.js';
 import { isMiniToken, type Token, type TokenKeeper } from './keeper.js';
 import type { IssueMiniMsg, IssueTinyMsg, SetURIMsg } from './mini-msgs.js';
 import { TokenType, issuedMiniSymbol, type TokenTypeValue } from './symbol.js';
@@ -71,9 +71,4 @@ export function setUriHandler(tokens: TokenKeeper): MsgHandler<SetURIMsg> {
       return { data: enc.encode(msg.token_uri) };
     },
   };
-}
-
-/** Go `encoding/json` of a MiniToken as `/api/v1/mini/tokens` serves it (contract fields omitted when empty). */
-export function miniTokenJson(t: Token, hrp: string): object {
-  return JSON.parse(tokenJson(t, hrp)) as object;
 }

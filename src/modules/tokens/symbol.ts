@@ -74,9 +74,9 @@ export function validateIssueMiniSymbol(symbol: string): void {
   if (symbol.toUpperCase() === NATIVE_SYMBOL) throw tokenError('invalidSymbol', `token symbol ${NATIVE_SYMBOL} is reserved for the native token`);
 }
 
-/** Final mini/tiny symbol: `UPPER(orig)-` + first 3 chars of the UPPERCASE hex tx hash + `M`. */
+/** Final mini/tiny symbol: the BEP2 one (`issuedSymbol`) with an `M`. */
 export function issuedMiniSymbol(original: string, txHashUpperHex: string): string {
-  return `${original.toUpperCase()}-${txHashUpperHex.slice(0, 3)}M`;
+  return `${issuedSymbol(original, txHashUpperHex)}M`;
 }
 
 /** Final symbol: `UPPER(orig)-` + first 3 chars of the UPPERCASE hex tx hash. */
