@@ -70,9 +70,11 @@ export interface FinalizeBlockRequest {
   /** The txs' UPPERCASE hex hashes when the caller has them (one per tx): spares a SHA-256 per tx. */
   txHashes?: readonly string[];
   /**
-   * The txs decoded, when the caller holds them (the one-validator producer: the mempool kept
-   * each tx's decoded form); one slot per tx, `undefined` where unknown. A slot is used only
-   * when its `bytes` is the very tx object at that index. Spares a decode per tx.
+   * The txs decoded, when the caller holds them (the mempool kept each tx's decoded form: the
+   * proposer's reaped txs, or a validator's own copies of a proposal's txs); one slot per tx,
+   * `undefined` where unknown. A slot is used only when its `bytes` is the very tx object at
+   * that index, or when its `hash` equals the slot's `txHashes` entry (the caller hashed these
+   * bytes, so they are the bytes that were decoded). Spares a decode per tx.
    */
   decodedTxs?: readonly (DecodedTx | undefined)[];
 }

@@ -598,9 +598,11 @@ export class DexApp implements Application {
     let decoded: DecodedTx;
     try {
       // a decoded tx the caller holds serves only for these very bytes (decoding is a pure
-      // function of them); otherwise every run consumes the decode cache, which keeps a tx only
-      // from admission (senderOf, preverify) to its checkTx: the mempool keeps it from there
-      decoded = known !== undefined && known.bytes === bytes ? known : this.decodeCached(bytes, knownHash, true);
+      // function of them): the same object, or bytes whose hash the caller computed and found
+      // equal to the decoded tx's (a copy received in a proposal); otherwise every run consumes
+      // the decode cache, which keeps a tx only from admission (senderOf, preverify) to its
+      // checkTx: the mempool keeps it from there
+      decoded = known !== undefined && (known.bytes === bytes || (knownHash !== undefined && known.hash === knownHash)) ? known : this.decodeCached(bytes, knownHash, true);
     } catch (e) {
       const ce = toChainError(e);
       return { result: { code: ce.code, log: ce.message, data: EMPTY, events: [], hash: knownHash ?? safeHash(bytes) }, fee: 0n };

@@ -295,6 +295,17 @@ export class Mempool {
     return out;
   }
 
+  /**
+   * The decoded form kept for each hash, `undefined` where the pool holds no such tx or kept no
+   * decoded form: a validator's copies of a proposal's txs, so executing the block decodes only
+   * the txs it had not seen.
+   */
+  decodedOf(hashes: readonly string[]): (DecodedTx | undefined)[] {
+    const out = new Array<DecodedTx | undefined>(hashes.length);
+    for (let i = 0; i < hashes.length; i++) out[i] = this.entries.get(hashes[i]!)?.decoded;
+    return out;
+  }
+
   private remove(hash: string): void {
     const e = this.entries.get(hash);
     if (!e) return;

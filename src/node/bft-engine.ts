@@ -22,7 +22,7 @@ import { ConsensusCore, walEntryToEvent, type ConsensusAction, type ConsensusEve
 import { GuardedSigner } from '../consensus/signer.js';
 import { blockTxHashes, commitHash, decodeBlock, decodeCommit, emptyCommit, encodeBlock, evidenceHash, headerHash, knownReapedTxs, txsHash } from '../consensus/block.js';
 import { bytesEqual, ed25519Verify, toHex, type SigVerifier } from '../consensus/crypto-adapter.js';
-import { VoteType, type Block, type Commit, type DuplicateVoteEvidence, type Header } from '../consensus/types.js';
+import { VoteType, type Block, type Commit, type DuplicateVoteEvidence, type Header, type Proposal } from '../consensus/types.js';
 import type { Application } from '../app/abci.js';
 import type { Mempool } from '../mempool/mempool.js';
 import type { Network, PeerInfo, TopicName } from '../p2p/types.js';
@@ -39,7 +39,7 @@ import { EvidencePool, MAX_EVIDENCE_AGE_HEIGHTS, checkEvidence } from './evidenc
 import { EvidenceFile } from './evidence-file.js';
 import type { DecodedTx } from '../codec/types.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
-import { decodeEvidenceMsg, decodeProposalMsg, decodeVoteMsg, encodeEvidenceMsg, encodeProposalMsg, encodeVoteMsg } from './consensus-msgs.js';
+import { decodeEvidenceMsg, decodeProposalBlock, decodeProposalMsgHead, decodeVoteMsg, sameSignedProposal, encodeEvidenceMsg, encodeProposalMsg, encodeVoteMsg } from './consensus-msgs.js';
 
 const EMPTY = new Uint8Array(0);
 /** A proposed block time may run ahead of our clock by this much (clock skew between hosts). */
@@ -125,6 +125,8 @@ export class BftEngine implements ConsensusEngine {
    */
   private readonly blockBytes = new WeakMap<Block, Uint8Array>();
   private stalledTicks = 0;
+  /** True while a decided block is executed and stored (`onCommit`). */
+  private applying = false;
   /** The new-height timeout held back while there is nothing to propose (create_empty_blocks = false). */
   private held: { height: number; round: number } | undefined;
 
@@ -383,19 +385,25 @@ export class BftEngine implements ConsensusEngine {
     const d = this.d;
     const h = block.header.height;
     const t0 = performance.now();
-    const applied = await d.executor.apply(
-      block,
-      commit,
-      d.valsets.powers(h - 1),
-      async (resp) => {
-        const err = await d.valsets.recordUpdates(h, resp.validatorUpdates);
-        if (err) d.log.error({ height: h, err }, 'validator updates refused; the set is unchanged');
-        else if (resp.validatorUpdates.length > 0) d.log.info({ height: h, updates: resp.validatorUpdates.length, effective: h + 2 }, 'validator set changes');
-      },
-    );
-    // The WAL's end-of-height mark must not precede the block in the store (a restart resumes
-    // from the stored height and replays that height's WAL), so a validator waits for the save.
-    await applied.stored;
+    this.applying = true;
+    let applied;
+    try {
+      applied = await d.executor.apply(
+        block,
+        commit,
+        d.valsets.powers(h - 1),
+        async (resp) => {
+          const err = await d.valsets.recordUpdates(h, resp.validatorUpdates);
+          if (err) d.log.error({ height: h, err }, 'validator updates refused; the set is unchanged');
+          else if (resp.validatorUpdates.length > 0) d.log.info({ height: h, updates: resp.validatorUpdates.length, effective: h + 2 }, 'validator set changes');
+        },
+      );
+      // The WAL's end-of-height mark must not precede the block in the store (a restart resumes
+      // from the stored height and replays that height's WAL), so a validator waits for the save.
+      await applied.stored;
+    } finally {
+      this.applying = false;
+    }
     d.metrics?.blockApply.observe((performance.now() - t0) / 1000);
     this.wal.endHeight(h);
     this.pool.markCommitted(block.evidence);
@@ -516,16 +524,31 @@ export class BftEngine implements ConsensusEngine {
   // ------------------------------------------------------------------ network
 
   private onProposalMsg(data: Uint8Array, from: string): void {
-    let m;
+    let proposal: Proposal;
+    let block: Block;
+    let blockBytes: Uint8Array;
     try {
-      m = decodeProposalMsg(data);
+      const head = decodeProposalMsgHead(data);
+      proposal = head.proposal;
+      if (this.holdsProposal(proposal)) {
+        this.release(proposal.height);
+        return; // a copy (re-sent, or a round-state catch-up) of the proposal the core holds
+      }
+      ({ block, blockBytes } = decodeProposalBlock(head.blockRaw));
     } catch (e) {
       this.d.network.penalize(from, `bad proposal: ${(e as Error).message}`, MALFORMED_PENALTY);
       return;
     }
-    this.blockBytes.set(m.block, m.blockBytes);
-    this.release(m.proposal.height);
-    this.enqueue({ kind: 'event', ev: { type: 'proposal', proposal: m.proposal, block: m.block, blockBytes: m.blockBytes } });
+    this.blockBytes.set(block, blockBytes);
+    this.release(proposal.height);
+    this.enqueue({ kind: 'event', ev: { type: 'proposal', proposal, block, blockBytes } });
+  }
+
+  /** Whether the core holds this very signed proposal (same height, round, block and signature) for its current height. */
+  private holdsProposal(p: Proposal): boolean {
+    if (!this.core || this.core.roundState().height !== p.height) return false;
+    const have = this.core.proposal(p.round)?.proposal;
+    return have !== undefined && sameSignedProposal(have, p);
   }
 
   /** Starts a held height's round: there is a tx to propose, or a peer has moved on (`height`). */
@@ -609,7 +632,9 @@ export class BftEngine implements ConsensusEngine {
     this.lastGossipKey = key;
     this.stalledTicks = stalled ? this.stalledTicks + 1 : 0;
     if (!stalled) return;
-    const msgs = this.roundStateMessages(this.stalledTicks >= PROPOSAL_RESEND_TICKS);
+    // While we execute a decided block the round stands still because of us, not the network:
+    // the votes go again (cheap), the proposal (the whole block) does not.
+    const msgs = this.roundStateMessages(this.stalledTicks >= PROPOSAL_RESEND_TICKS && !this.applying);
     for (const p of this.d.network.peers()) {
       for (const [topic, data] of msgs) this.d.network.sendDirect(p.id, topic, data).catch(() => {});
     }

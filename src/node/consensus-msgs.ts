@@ -6,6 +6,7 @@
  */
 import pb from 'protobufjs/minimal.js';
 import { rootError } from '../errors.js';
+import { bytesEqual } from '../crypto/hash.js';
 import { decodeBlock, decodeEvidence, decodeProposal, decodeVote, encodeBlock, encodeEvidence, encodeProposal, encodeVote } from '../consensus/block.js';
 import type { Block, DuplicateVoteEvidence, Proposal, Vote } from '../consensus/types.js';
 
@@ -18,8 +19,11 @@ export function encodeProposalMsg(proposal: Proposal, block: Block, blockBytes?:
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** Also returns the block's bytes as received, which the strict decoder proved canonical. */
-export function decodeProposalMsg(buf: Uint8Array): { proposal: Proposal; block: Block; blockBytes: Uint8Array } {
+/**
+ * The proposal alone, and its block's bytes still undecoded: a node that holds this very
+ * proposal already (a peer re-sent it) need not decode the block, thousands of txs, again.
+ */
+export function decodeProposalMsgHead(buf: Uint8Array): { proposal: Proposal; blockRaw: Uint8Array } {
   const r = pb.Reader.create(buf);
   let p: Uint8Array | undefined;
   let b: Uint8Array | undefined;
@@ -34,8 +38,21 @@ export function decodeProposalMsg(buf: Uint8Array): { proposal: Proposal; block:
     throw rootError('txDecode', `proposal message: ${(e as Error).message}`);
   }
   if (!p || !b) throw rootError('txDecode', 'proposal message: missing proposal or block');
-  const blockBytes = new Uint8Array(b);
-  return { proposal: decodeProposal(new Uint8Array(p)), block: decodeBlock(blockBytes), blockBytes };
+  return { proposal: decodeProposal(new Uint8Array(p)), blockRaw: b };
+}
+
+/**
+ * The block of a proposal message (`blockRaw` from decodeProposalMsgHead), and its bytes as
+ * received, which the strict decoder proved canonical.
+ */
+export function decodeProposalBlock(blockRaw: Uint8Array): { block: Block; blockBytes: Uint8Array } {
+  const blockBytes = new Uint8Array(blockRaw);
+  return { block: decodeBlock(blockBytes), blockBytes };
+}
+
+/** The same signed proposal: height, round, proof-of-lock round, block and signature all equal. */
+export function sameSignedProposal(a: Proposal, b: Proposal): boolean {
+  return a.height === b.height && a.round === b.round && a.polRound === b.polRound && a.timeMs === b.timeMs && bytesEqual(a.blockId.hash, b.blockId.hash) && bytesEqual(a.signature, b.signature);
 }
 
 export const encodeVoteMsg = (v: Vote): Uint8Array => encodeVote(v);

@@ -143,7 +143,9 @@ export class BlockExecutor {
     const txHashes = blockTxHashes(block.txs);
     await this.preverify(block.txs, txHashes);
     const tVerified = performance.now();
-    const response = this.execute(block, hash, powers, txHashes, blockDecodedTxs(block.txs));
+    // decoded forms: the proposer's own (recorded with its tx list), else this node's mempool copies
+    const decoded = blockDecodedTxs(block.txs) ?? (this.mempool && block.txs.length > 0 ? this.mempool.decodedOf(txHashes) : undefined);
+    const response = this.execute(block, hash, powers, txHashes, decoded);
     const tExecuted = performance.now();
     if (beforeSave) await beforeSave(response);
     const results = response.txResults;

@@ -129,6 +129,54 @@ describe('mempool: decoded txs kept with their entries', () => {
     assert.deepEqual(await run(txs.map((t) => decodeTx(t))), want);
   });
 
+  it('uses a decoded slot for a copy of the bytes when its hash is the block\'s hash of that tx', async () => {
+    const txs = signSteps([
+      { from: 0, to: 1, amount: 5n, seqSkew: 0 },
+      { from: 1, to: 2, amount: 7n, seqSkew: 0 },
+      { from: 2, to: 0, amount: 9n, seqSkew: 0 },
+    ]);
+    const hashes = txs.map((t) => txHash(t));
+    const used = new Set<number>();
+    // a decoded form that records whether execution read it
+    const spy = (d: DecodedTx, i: number): DecodedTx => ({
+      bytes: d.bytes,
+      hash: d.hash,
+      get tx() {
+        used.add(i);
+        return d.tx;
+      },
+    });
+    const run = async (decodedTxs?: (DecodedTx | undefined)[]) => {
+      const h = await newApp(genesis);
+      const r = h.app.finalizeBlock({ height: 1, timeMs: GENESIS_MS + 1000, proposerAddress: VAL1.consAddr, txs, txHashes: hashes, lastCommitVotes: [], misbehavior: [], hash: 'B', ...(decodedTxs ? { decodedTxs } : {}) });
+      return { r, hash: (await h.app.commit()).appHash };
+    };
+    const want = await run();
+    // copies (as a validator's mempool holds them) with matching hashes: used, same outcome
+    assert.deepEqual(await run(txs.map((t, i) => spy(decodeTx(t.slice(), hashes[i]!), i))), want);
+    assert.deepEqual([...used].sort(), [0, 1, 2]);
+    // a slot whose hash is another tx's is not used
+    used.clear();
+    assert.deepEqual(await run([...txs].reverse().map((t, i) => spy(decodeTx(t.slice(), txHash(t)), i))), want);
+    assert.deepEqual([...used], [1]); // the middle tx is itself after reversing
+  });
+
+  it('decodedOf hands out the kept decoded forms by hash, and nothing for unknown hashes', async () => {
+    const h = await newApp(genesis);
+    const m = new Mempool(keeping(h, []), cfg);
+    const txs = signSteps([{ from: 0, to: 1, amount: 1n, seqSkew: 0 }]);
+    assert.equal(m.add(txs[0]!).code, 0);
+    const [kept, unknown] = m.decodedOf([txHash(txs[0]!), 'F'.repeat(64)]);
+    assert.equal(kept?.hash, txHash(txs[0]!));
+    assert.deepEqual(kept?.bytes, txs[0]);
+    assert.equal(unknown, undefined);
+    // the plain checker keeps no decoded form
+    const p = new Mempool(plain(h), cfg);
+    const t2 = signSteps([{ from: 1, to: 0, amount: 1n, seqSkew: 0 }]);
+    assert.equal(p.add(t2[0]!).code, 0);
+    assert.deepEqual(p.decodedOf([txHash(t2[0]!)]), [undefined]);
+  });
+
   it('keeps no decoded tx for an entry that leaves the pool', async () => {
     const h = await newApp(genesis);
     const rechecks: boolean[] = [];

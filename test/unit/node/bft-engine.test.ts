@@ -11,6 +11,8 @@ import { decodeVote } from '../../../src/consensus/block.js';
 import { decodeEvidenceFile } from '../../../src/node/evidence-file.js';
 import { bytesEqual, toHex } from '../../../src/crypto/hash.js';
 import type { Network } from '../../../src/p2p/types.js';
+import { decodeProposalMsgHead } from '../../../src/node/consensus-msgs.js';
+import pb from 'protobufjs/minimal.js';
 
 function walEntries(home: string) {
   const dir = homePaths(home).walDir;
@@ -18,16 +20,69 @@ function walEntries(home: string) {
   return all.flatMap((b) => decodeWalFrames(b).entries);
 }
 
+/**
+ * Node `i`'s network, where each proposal is followed, once node i's core has taken it (its step
+ * moved past propose at that height and round), by a copy whose block is garbage: the engine must
+ * drop the copy as the proposal it holds without decoding the block (which would fail and
+ * penalise the sender). Penalties for bad proposals are recorded.
+ */
+function resendingProposals(c: Cluster, i: number, net: Network, out: { held: number; penalties: string[] }): Network {
+  const subscribe = net.subscribe.bind(net);
+  const penalize = net.penalize.bind(net);
+  net.penalize = (peer, reason, points) => {
+    if (/proposal/.test(reason)) out.penalties.push(reason);
+    penalize(peer, reason, points);
+  };
+  net.subscribe = (topic, handler) => {
+    if (topic !== 'proposals') return subscribe(topic, handler);
+    return subscribe(topic, (data, from) => {
+      handler(data, from);
+      const { proposal } = decodeProposalMsgHead(data);
+      const copy = withGarbageBlock(data);
+      let tries = 0;
+      const later = (): void => {
+        const st = c.nodes[i]?.engine.status();
+        if (!st || st.height !== proposal.height || st.round !== proposal.round || tries++ > 200) return;
+        if (st.step === 'propose' || st.step === 'new_height' || st.step === 'new_round') {
+          setTimeout(later, 1);
+          return;
+        }
+        out.held++;
+        handler(copy, from);
+      };
+      setTimeout(later, 1);
+    });
+  };
+  return net;
+}
+
+/** The proposal message with its proposal field kept and its block replaced by bytes that decode as no block. */
+function withGarbageBlock(msg: Uint8Array): Uint8Array {
+  const r = pb.Reader.create(msg);
+  let proposal: Uint8Array | undefined;
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag === 10) proposal = r.bytes();
+    else r.skipType(tag & 7);
+  }
+  const w = pb.Writer.create();
+  w.uint32(10).bytes(proposal!);
+  w.uint32(18).bytes(Uint8Array.of(0xff, 0xff, 0xff, 0x01, 0x02));
+  return w.finish();
+}
+
 describe('BftEngine: 4 validators over MemoryNetwork', function () {
   this.timeout(120_000);
   let c: Cluster;
   const walViolations: string[] = [];
   let votesChecked = 0;
+  const resent = { held: 0, penalties: [] as string[] };
 
   before(async () => {
     c = await Cluster.create(4, 'four');
     // node1: every own vote must already be in the WAL file when it is handed to the network
     c.wrap = (i, net) => {
+      if (i === 2) return resendingProposals(c, 2, net, resent);
       if (i !== 1) return net;
       const home = c.net.nodes[1]!.home;
       const publish = net.publish.bind(net);
@@ -62,6 +117,14 @@ describe('BftEngine: 4 validators over MemoryNetwork', function () {
     assert.deepEqual(walViolations, [], 'a vote left node1 before it was in its WAL');
     const st = c.nodes[0]!.engine.status();
     assert.equal(st.catchingUp, false);
+  });
+
+  it('a re-sent copy of the proposal the core holds is dropped before its block is decoded', async () => {
+    await c.waitFor(() => resent.held >= 2, 'copies of held proposals delivered to node2');
+    // each copy carried an undecodable block: decoding it would have penalised the sender
+    assert.deepEqual(resent.penalties, []);
+    const h = c.height(2);
+    await c.waitHeight(h + 1);
   });
 
   it('a tx submitted at node0 is committed on every node', async () => {
