@@ -91,6 +91,17 @@ function threadBreakdown(pid: number | undefined, a: Map<string, { comm: string;
   return big.map((r) => `${r.name}:${r.us}`).join(' ') + (rest > 0 ? ` +${rest} more:${restUs}` : '');
 }
 
+/** A node's `dexchain_verify_signatures` (from its Prometheus endpoint), undefined if unreadable. */
+async function verifiedSignatures(rpc: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${rpc}/metrics`)).text();
+    const m = /^dexchain_verify_signatures(?:\{[^}]*\})? (\S+)$/m.exec(text);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function rssMb(pid: number | undefined): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -141,14 +152,17 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     load.stdout!.on('data', (d) => (out += d));
     load.stderr!.on('data', (d) => (err += d));
     const code = await new Promise<number>((r) => load.once('exit', (c) => r(c ?? 1)));
+    const verified = await Promise.all(net.nodes.map((x) => verifiedSignatures(x.rpc)));
     const rss = children.slice(0, n).map((c) => rssMb(c.pid));
     const cpu = children.slice(0, n).map((c, i) => cpuSec(c.pid) - cpu0[i]!);
     const thr1 = children.slice(0, n).map((c) => threadTicks(c.pid));
     if (code !== 0) throw new Error(`load failed: ${err.slice(-800)}`);
-    const j = JSON.parse(out) as { committed: number; committedPerSec: number; steadyPerSec: number; pendingAtSendEnd: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number };
+    const j = JSON.parse(out) as { committed: number; committedPerSec: number; steadyPerSec: number; pendingAtSendEnd: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number; retried: number; rejectsByCode: Record<string, number> };
     const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, steadyPerSec: j.steadyPerSec, pendingAtSendEnd: j.pendingAtSendEnd, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss, cpuSec: cpu, cpuUsPerTx: cpu.map((c) => Math.round((c * 1e6) / Math.max(1, j.committed))) };
     log(`net-load bench: ${r.steadyPerSec.toFixed(0)} tx/s sustained, ${r.committedPerSec.toFixed(0)} committed tx/s first send to last commit, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, lost ${r.lost}, RSS ${rss.map((x) => x.toFixed(0)).join('/')} MB, CPU µs/tx ${r.cpuUsPerTx.join('/')}`);
     children.slice(0, n).forEach((c, i) => log(`  node${i} threads CPU µs/tx: ${threadBreakdown(c.pid, thr0[i]!, thr1[i]!, j.committed)}`));
+    // signatures each node's verify workers checked per committed tx (funding and setup included): ~1 when nothing is checked twice
+    log(`  signatures verified per committed tx: ${verified.map((v) => (v === undefined ? '?' : (v / Math.max(1, j.committed)).toFixed(2))).join('/')}; load generator re-sent ${j.retried} (busy node), rejects ${JSON.stringify(j.rejectsByCode)}`);
     return r;
   } finally {
     process.removeListener('SIGINT', kill);

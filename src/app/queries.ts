@@ -70,15 +70,15 @@ export interface QueryDeps {
   staking: StakingKeeper;
 }
 
-function balances(coins: Coin[], frozen: Coin[], locked: Coin[]): BalanceJson[] {
+/** Free, frozen and locked amounts per symbol, sorted by symbol. */
+function balanceAmounts(coins: Coin[], frozen: Coin[], locked: Coin[]): { symbol: string; free: bigint; frozen: bigint; locked: bigint }[] {
   const denoms = [...new Set([...coins, ...frozen, ...locked].map((c) => c.denom))].sort();
   const get = (l: Coin[], d: string) => l.find((c) => c.denom === d)?.amount ?? 0n;
-  return denoms.map((d) => ({
-    symbol: d,
-    free: formatFixed8(get(coins, d)),
-    frozen: formatFixed8(get(frozen, d)),
-    locked: formatFixed8(get(locked, d)),
-  }));
+  return denoms.map((d) => ({ symbol: d, free: get(coins, d), frozen: get(frozen, d), locked: get(locked, d) }));
+}
+
+function balances(coins: Coin[], frozen: Coin[], locked: Coin[]): BalanceJson[] {
+  return balanceAmounts(coins, frozen, locked).map((b) => ({ symbol: b.symbol, free: formatFixed8(b.free), frozen: formatFixed8(b.frozen), locked: formatFixed8(b.locked) }));
 }
 
 export function tokenToJson(t: Token, hrp: string): TokenJson {
@@ -112,6 +112,16 @@ export class AppQueries {
       public_key: a.pubKey ? [...a.pubKey] : null,
       sequence: Number(a.sequence),
     };
+  }
+
+  /**
+   * An account's balances as amounts (committed state), sorted by symbol; undefined for an
+   * unknown account. For the websocket's per-block account events, which would otherwise format
+   * `account`'s fixed-8 strings only to parse them back.
+   */
+  balancesOf(address: Address): { symbol: string; free: bigint; frozen: bigint; locked: bigint }[] | undefined {
+    const a = this.d.bank.getAccount(this.d.committed(), address);
+    return a ? balanceAmounts(a.coins, a.frozen, a.locked) : undefined;
   }
 
   tokens(offset = 0, limit = 100): TokenJson[] {

@@ -51,24 +51,32 @@ export function publishBlockEvents(live: LiveFeed, b: AppliedBlock, node: RpcNod
     }
   }
   if (live.publishAccount) {
-    const touched = new Set<string>();
-    for (let i = 0; i < b.block.txs.length; i++) {
-      // the app names each delivered tx's addresses; decode only if it did not
+    // bech32 address → its raw bytes where known (the app names each delivered tx's addresses)
+    const touched = new Map<string, Uint8Array | undefined>();
+    for (let i = 0; i < b.block.txs.length && touched.size < MAX_ACCOUNT_EVENTS; i++) {
       const raw = b.results[i]?.addresses;
-      for (const a of raw ? raw.map((x) => encodeAddress(x, hrp)) : txAddresses(b.block.txs[i]!, hrp)) {
-        touched.add(a);
+      if (raw) {
+        for (const x of raw) {
+          touched.set(encodeAddress(x, hrp), x);
+          if (touched.size >= MAX_ACCOUNT_EVENTS) break;
+        }
+        continue;
+      }
+      // decode only if the app did not name them
+      for (const a of txAddresses(b.block.txs[i]!, hrp)) {
+        if (!touched.has(a)) touched.set(a, undefined);
         if (touched.size >= MAX_ACCOUNT_EVENTS) break;
       }
-      if (touched.size >= MAX_ACCOUNT_EVENTS) break;
     }
-    for (const o of orders) if (o.owner && touched.size < MAX_ACCOUNT_EVENTS) touched.add(o.owner);
-    for (const address of [...touched].sort()) {
-      const acc = node.account(address);
-      if (!acc) continue;
+    for (const o of orders) if (o.owner && touched.size < MAX_ACCOUNT_EVENTS && !touched.has(o.owner)) touched.set(o.owner, undefined);
+    for (const address of [...touched.keys()].sort()) {
+      const raw = touched.get(address);
+      const balances = raw && node.balancesOf ? node.balancesOf(raw) : node.account(address)?.balances;
+      if (!balances) continue;
       live.publishAccount({
         height,
         address,
-        balances: acc.balances.map((x) => ({ symbol: x.symbol, free: formatFixed8(x.free), frozen: formatFixed8(x.frozen), locked: formatFixed8(x.locked) })),
+        balances: balances.map((x) => ({ symbol: x.symbol, free: formatFixed8(x.free), frozen: formatFixed8(x.frozen), locked: formatFixed8(x.locked) })),
       });
     }
   }

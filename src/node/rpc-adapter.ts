@@ -92,6 +92,9 @@ export function buildRpcNode(p: NodeParts): RpcNode {
       };
       return view;
     },
+    balancesOf(address) {
+      return p.app.queries.balancesOf(address);
+    },
     tokens(offset, limit) {
       return p.app.queries.tokens(offset, limit).map(tokenView);
     },

@@ -111,6 +111,8 @@ export interface RpcNode {
   hrp: string;
   status(): NodeStatusView;
   account(address: string): AccountView | undefined;
+  /** An account's balances by its raw address (committed state; undefined: unknown account): a cheaper `account(…).balances`. */
+  balancesOf?(address: Uint8Array): BalanceView[] | undefined;
   tokens(offset: number, limit: number): TokenView[];
   token(symbol: string): TokenView | undefined;
   timelocks(address: string): unknown[];
