@@ -145,6 +145,10 @@ export class Admission {
       else if (source !== '' && mine >= this.maxPerSource) {
         fail = rootError('rateLimited', `${mine} txs from ${source} are still being checked (limit ${this.maxPerSource}); slow down`);
       } else if (this.inFlight.size >= this.maxPending) fail = rootError('mempoolFull', `node busy: ${this.inFlight.size} txs waiting for their signature check`);
+      else if (this.inFlight.size + this.mempool.size >= this.mempool.capacity) {
+        // refused before its signature is checked: the pool would refuse it after (see Mempool.capacity)
+        fail = rootError('mempoolFull', `mempool is full (${this.mempool.size} txs held, ${this.inFlight.size} being checked); retry after the next block`);
+      }
       else {
         try {
           this.app.decodedTx(tx, hash);

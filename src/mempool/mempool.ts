@@ -166,6 +166,17 @@ export class Mempool {
   get size(): number {
     return this.entries.size;
   }
+
+  /**
+   * Most txs the pool holds: `size`, and never more than `max_recheck`. Every tx left after a
+   * block must be rechecked against the new state: the check state starts again from the
+   * committed one, and a tx not rechecked would leave its sequence bump (and spends) out of
+   * it, so the sender's next tx would be refused for a sequence the pool itself is about to
+   * fill. Bounding the pool by the recheck budget keeps both the recheck cost and that rule.
+   */
+  get capacity(): number {
+    return Math.max(1, Math.min(this.cfg.size, this.cfg.max_recheck));
+  }
   get sizeBytes(): number {
     return this.bytes;
   }
@@ -198,7 +209,7 @@ export class Mempool {
   private admit(tx: Uint8Array, hash: string): CheckTxResult {
     if (this.entries.has(hash)) return this.fail(hash, 'duplicateTx', `tx ${hash} is already in the mempool`);
     if (this.committed.has(hash)) return this.fail(hash, 'duplicateTx', `tx ${hash} was already committed`);
-    if (this.entries.size >= this.cfg.size) return this.fail(hash, 'mempoolFull', `mempool is full (${this.entries.size} txs)`);
+    if (this.entries.size >= this.capacity) return this.fail(hash, 'mempoolFull', `mempool is full (${this.entries.size} txs); retry after the next block`);
     if (this.bytes + tx.length > this.cfg.max_txs_bytes) return this.fail(hash, 'mempoolFull', `mempool is full (${this.bytes} bytes)`);
     // The per-sender limit goes first when the app can name the sender: a tx refused after
     // checkTx would leave its sequence bump in the check state, and the sender's next tx
@@ -346,9 +357,8 @@ export class Mempool {
       if (stored) stored.then(() => wake(true), () => wake(false));
       else wake(true);
     }
-    let budget = this.cfg.max_recheck;
+    // every entry: the pool holds at most max_recheck (see `capacity`)
     for (const e of [...this.entries.values()]) {
-      if (budget-- <= 0) break;
       let ok = false;
       let why: { code: number; log: string } = { code: 1, log: 'recheck threw' };
       try {

@@ -51,13 +51,16 @@ export interface NodeConfig {
     create_empty_blocks: boolean;
   };
   mempool: {
-    /** Largest number of txs held. */
+    /** Largest number of txs held (at most `max_recheck`: every tx left after a block is rechecked). */
     size: number;
     /** Largest total bytes held. */
     max_txs_bytes: number;
     /** Largest number of pending txs of one sender. */
     max_txs_per_sender: number;
-    /** Txs rechecked after each commit at most (the rest are rechecked on later commits). */
+    /**
+     * Txs rechecked after each commit at most, which also caps the pool (a tx not rechecked would
+     * leave its sequence out of the check state and get its sender's next tx refused).
+     */
     max_recheck: number;
     /** Lowest fee (BNB base units) a tx must pay to enter the mempool; 0 = any. */
     min_fee: number;

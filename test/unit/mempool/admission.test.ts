@@ -56,6 +56,20 @@ async function setup(pool = fakePool()) {
 }
 
 describe('admission pipeline', () => {
+  it('refuses txs as "mempool is full" before verifying them once the pool and the txs in flight reach its capacity', async () => {
+    const pool = fakePool();
+    const verifier = countingVerifier();
+    const app = new DexApp({ store: memoryStateStore(), verifier, verifyPool: pool });
+    await app.initChain(genesisDoc({ bnb: [[alice, 1000n * BNB], [bob, 1000n * BNB]] }));
+    const mempool = new Mempool(app, { size: 100, max_txs_bytes: 1 << 20, max_txs_per_sender: 50, max_recheck: 3, min_fee: 0, cache_size: 100 });
+    const admission = new Admission(app, mempool);
+    const res = await admission.admit([tx(alice, 0), tx(alice, 1), tx(bob, 0), tx(bob, 1), tx(alice, 2)]);
+    assert.deepEqual(res.map((r) => r.code === 0), [true, true, true, false, false]);
+    assert.match(res[3]!.log, /mempool is full/);
+    assert.equal(pool.jobs, 3, 'the refused txs were not verified');
+    assert.equal(mempool.size, 3);
+  });
+
   it('verifies each signature once, on the pool: checkTx and deliverTx verify nothing', async () => {
     const { app, verifier, pool, admission } = await setup();
     const txs = [tx(alice, 0), tx(alice, 1), tx(bob, 0)];

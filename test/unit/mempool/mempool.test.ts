@@ -90,10 +90,13 @@ describe('mempool', () => {
     assert.match(m.add(a).log, /already committed/);
   });
 
-  it('bounds recheck work per commit', () => {
+  it('bounds recheck work per commit: the pool holds at most max_recheck txs, all rechecked', () => {
     const c = new FakeChecker();
     const m = new Mempool(c, { ...cfg, size: 100, max_txs_per_sender: 100, max_recheck: 2 });
-    for (let i = 1; i <= 10; i++) m.add(tx(1, i));
+    const codes = Array.from({ length: 10 }, (_, i) => m.add(tx(1, i + 1)));
+    assert.deepEqual(codes.map((r) => r.code === 0), [true, true, false, false, false, false, false, false, false, false]);
+    assert.match(codes[2]!.log, /mempool is full/);
+    assert.equal(m.capacity, 2);
     c.calls = 0;
     m.update(1, []);
     assert.equal(c.calls, 2);
