@@ -147,11 +147,15 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(load);
+    // the load generator shares the cores: its CPU, sampled while it runs (gone once it exits)
+    let loadCpu = 0;
+    const loadPoll = setInterval(() => (loadCpu = Math.max(loadCpu, cpuSec(load.pid))), 500);
     let out = '';
     let err = '';
     load.stdout!.on('data', (d) => (out += d));
     load.stderr!.on('data', (d) => (err += d));
     const code = await new Promise<number>((r) => load.once('exit', (c) => r(c ?? 1)));
+    clearInterval(loadPoll);
     const verified = await Promise.all(net.nodes.map((x) => verifiedSignatures(x.rpc)));
     const rss = children.slice(0, n).map((c) => rssMb(c.pid));
     const cpu = children.slice(0, n).map((c, i) => cpuSec(c.pid) - cpu0[i]!);
@@ -162,7 +166,7 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     log(`net-load bench: ${r.steadyPerSec.toFixed(0)} tx/s sustained, ${r.committedPerSec.toFixed(0)} committed tx/s first send to last commit, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, lost ${r.lost}, RSS ${rss.map((x) => x.toFixed(0)).join('/')} MB, CPU µs/tx ${r.cpuUsPerTx.join('/')}`);
     children.slice(0, n).forEach((c, i) => log(`  node${i} threads CPU µs/tx: ${threadBreakdown(c.pid, thr0[i]!, thr1[i]!, j.committed)}`));
     // signatures each node's verify workers checked per committed tx (funding and setup included): ~1 when nothing is checked twice
-    log(`  signatures verified per committed tx: ${verified.map((v) => (v === undefined ? '?' : (v / Math.max(1, j.committed)).toFixed(2))).join('/')}; load generator re-sent ${j.retried} (busy node), rejects ${JSON.stringify(j.rejectsByCode)}`);
+    log(`  signatures verified per committed tx: ${verified.map((v) => (v === undefined ? '?' : (v / Math.max(1, j.committed)).toFixed(2))).join('/')}; load generator re-sent ${j.retried} (busy node), rejects ${JSON.stringify(j.rejectsByCode)}, used ${loadCpu.toFixed(1)} CPU-s (signing ahead included)`);
     return r;
   } finally {
     process.removeListener('SIGINT', kill);
