@@ -98,7 +98,8 @@ export function defaultConfig(moniker = 'dexchain-node'): NodeConfig {
       create_empty_blocks: true,
     },
     mempool: {
-      size: 100_000,
+      // the pool holds at most max_recheck txs (Mempool.capacity): the default shows the real bound
+      size: 20_000,
       max_txs_bytes: 256 * 1024 * 1024,
       max_txs_per_sender: 1_000,
       max_recheck: 20_000,
