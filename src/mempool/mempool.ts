@@ -143,6 +143,9 @@ export class Mempool {
   private listeners: ((tx: Uint8Array, hash: string) => void)[] = [];
 
   constructor(private readonly app: TxChecker, private readonly cfg: MempoolConfig) {
+    for (const k of ['size', 'max_recheck'] as const) {
+      if (!Number.isSafeInteger(cfg[k]) || cfg[k] < 1) throw new Error(`mempool.${k} must be a whole number of at least 1, got ${cfg[k]} (max_recheck also bounds the pool)`);
+    }
     this.committed = new HashCache(cfg.cache_size);
     this.rejectedTxs = new RejectedTxs();
   }
@@ -175,7 +178,7 @@ export class Mempool {
    * fill. Bounding the pool by the recheck budget keeps both the recheck cost and that rule.
    */
   get capacity(): number {
-    return Math.max(1, Math.min(this.cfg.size, this.cfg.max_recheck));
+    return Math.min(this.cfg.size, this.cfg.max_recheck);
   }
   get sizeBytes(): number {
     return this.bytes;

@@ -102,6 +102,11 @@ describe('mempool', () => {
     assert.equal(c.calls, 2);
   });
 
+  it('refuses a size or recheck budget below 1 at construction', () => {
+    assert.throws(() => new Mempool(new FakeChecker(), { ...cfg, max_recheck: 0 }), /mempool\.max_recheck must be a whole number of at least 1/);
+    assert.throws(() => new Mempool(new FakeChecker(), { ...cfg, size: 0 }), /mempool\.size/);
+  });
+
   it('times out a waiter for a tx that never commits', async () => {
     const m = new Mempool(new FakeChecker(), cfg);
     m.add(tx(1, 1));
