@@ -129,7 +129,9 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
       // DEXCHAIN_NODE_LOG_LEVEL: the nodes' log level there (default warn; `info` logs each block's phases).
       const outDir = process.env.DEXCHAIN_NODE_OUT;
       const fd = outDir ? openSync(join(outDir, `node${children.length}.out`), 'w') : 'ignore';
-      children.push(spawn(process.execPath, [...nodeFlags, BIN, 'start', '--home', x.home, '--log_level', process.env.DEXCHAIN_NODE_LOG_LEVEL ?? 'warn'], { stdio: ['ignore', fd, fd] }));
+      // DEXCHAIN_NODE_ARGS: config overrides for every node (e.g. `--mempool.max_recheck=8000`)
+      const nodeArgs = (process.env.DEXCHAIN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      children.push(spawn(process.execPath, [...nodeFlags, BIN, 'start', '--home', x.home, '--log_level', process.env.DEXCHAIN_NODE_LOG_LEVEL ?? 'warn', ...nodeArgs], { stdio: ['ignore', fd, fd] }));
     }
     const rpc = net.nodes[0]!.rpc;
     const end = Date.now() + 90_000;
