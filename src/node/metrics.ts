@@ -40,39 +40,26 @@ export class NodeMetrics {
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'dexchain_process_' });
     const src = () => this.sources;
-    new Gauge({
-      name: 'dexchain_verify_queue',
-      help: 'Signatures waiting for the verify workers or being verified',
-      registers: [this.registry],
-      collect() {
-        const st = src().verifyPool?.();
-        if (st) this.set(st.queued + st.inFlight);
-      },
-    });
-    new Gauge({
-      name: 'dexchain_verify_signatures',
-      help: 'Signatures (txs) the verify workers have checked since start, valid or not',
-      registers: [this.registry],
-      collect() {
-        const st = src().verifyPool?.();
-        if (st) this.set(st.verified);
-      },
-    });
-    for (const [name, help, key] of [
-      ['dexchain_rpc_requests', 'RPC requests served since start', 'requests'],
-      ['dexchain_rpc_errors', 'RPC requests answered with an error since start', 'errors'],
-      ['dexchain_rpc_rate_limited', 'RPC requests refused by the per-IP rate limit since start', 'limited'],
-    ] as const) {
+    // gauges read at scrape time from the node's parts (nothing is set when a part is not bound)
+    const scraped = (name: string, help: string, read: () => number | undefined): void => {
       new Gauge({
         name,
         help,
         registers: [this.registry],
         collect() {
-          const st = src().rpc?.();
-          if (st) this.set(st[key]);
+          const v = read();
+          if (v !== undefined) this.set(v);
         },
       });
-    }
+    };
+    scraped('dexchain_verify_queue', 'Signatures waiting for the verify workers or being verified', () => {
+      const st = src().verifyPool?.();
+      return st && st.queued + st.inFlight;
+    });
+    scraped('dexchain_verify_signatures', 'Signatures (txs) the verify workers have checked since start, valid or not', () => src().verifyPool?.()?.verified);
+    scraped('dexchain_rpc_requests', 'RPC requests served since start', () => src().rpc?.()?.requests);
+    scraped('dexchain_rpc_errors', 'RPC requests answered with an error since start', () => src().rpc?.()?.errors);
+    scraped('dexchain_rpc_rate_limited', 'RPC requests refused by the per-IP rate limit since start', () => src().rpc?.()?.limited);
   }
 
   /** Where the scrape-time metrics read from (the node binds its parts once they exist). */

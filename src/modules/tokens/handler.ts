@@ -45,10 +45,28 @@ function checkMiniAmount(symbol: string, amount: bigint, balance: bigint, what: 
 }
 
 /**
- * The last step of every issue (BEP2 and BEP8): store the token, credit its whole supply to the
- * issuer, emit `issue_token`, and answer the token's JSON as the tx data.
+ * Every issue (BEP2 and BEP8) once the symbol is derived: refuse a taken symbol, store the token,
+ * credit its whole supply to the issuer, emit `issue_token`, and answer the token's JSON as the
+ * tx data. `extra`: the fields only mini/tiny tokens have.
  */
-export function putIssuedToken(ctx: TxContext, tokens: TokenKeeper, bank: BankKeeper, token: Token): { data: Uint8Array } {
+export function issueToken(
+  ctx: TxContext,
+  tokens: TokenKeeper,
+  bank: BankKeeper,
+  msg: { name: string; symbol: string; total_supply: bigint; from: Uint8Array; mintable: boolean },
+  symbol: string,
+  extra: Pick<Token, 'tokenType' | 'tokenUri'> | Record<string, never> = {},
+): { data: Uint8Array } {
+  if (tokens.hasToken(ctx.kv, symbol)) throw tokenError('symbolExists', `symbol ${symbol} already exists (issue again: the suffix comes from the tx hash)`);
+  const token: Token = {
+    name: msg.name,
+    symbol,
+    originalSymbol: msg.symbol.toUpperCase(),
+    totalSupply: msg.total_supply,
+    owner: msg.from,
+    mintable: msg.mintable,
+    ...extra,
+  };
   tokens.setToken(ctx.kv, token);
   bank.addCoins(ctx.kv, token.owner, [{ denom: token.symbol, amount: token.totalSupply }]);
   ctx.events.emit('issue_token', {
@@ -79,18 +97,7 @@ export function issueHandler(tokens: TokenKeeper, bank: BankKeeper): MsgHandler<
       }
     },
     handle(ctx, msg) {
-      const original = msg.symbol.toUpperCase();
-      const symbol = issuedSymbol(original, ctx.hash);
-      if (tokens.hasToken(ctx.kv, symbol)) throw tokenError('symbolExists', `symbol ${symbol} already exists`);
-      const token: Token = {
-        name: msg.name,
-        symbol,
-        originalSymbol: original,
-        totalSupply: msg.total_supply,
-        owner: msg.from,
-        mintable: msg.mintable,
-      };
-      return putIssuedToken(ctx, tokens, bank, token);
+      return issueToken(ctx, tokens, bank, msg, issuedSymbol(msg.symbol.toUpperCase(), ctx.hash));
     },
   };
 }

@@ -9,8 +9,8 @@ import { encodeAddress } from '../../codec/index.js';
 import type { MsgHandler } from '../../app/router.js';
 import type { BankKeeper } from '../bank/keeper.js';
 import { tokenError } from './errors.js';
-import { putIssuedToken } from './handler.js';
-import { isMiniToken, type Token, type TokenKeeper } from './keeper.js';
+import { issueToken } from './handler.js';
+import { isMiniToken, type TokenKeeper } from './keeper.js';
 import type { IssueMiniMsg, IssueTinyMsg, SetURIMsg } from './mini-msgs.js';
 import { TokenType, issuedMiniSymbol, type TokenTypeValue } from './symbol.js';
 
@@ -29,20 +29,7 @@ function issueMiniLike<M extends IssueMiniMsg | IssueTinyMsg>(
     route: 'tokensIssue',
     // stateless rules: the codec's validateBasic (mini-msgs.ts)
     handle(ctx, msg) {
-      const original = msg.symbol.toUpperCase();
-      const symbol = issuedMiniSymbol(original, ctx.hash);
-      if (tokens.hasToken(ctx.kv, symbol)) throw tokenError('symbolExists', `symbol ${symbol} already exists (issue again: the suffix comes from the tx hash)`);
-      const token: Token = {
-        name: msg.name,
-        symbol,
-        originalSymbol: original,
-        totalSupply: msg.total_supply,
-        owner: msg.from,
-        mintable: msg.mintable,
-        tokenType,
-        tokenUri: msg.token_uri,
-      };
-      return putIssuedToken(ctx, tokens, bank, token);
+      return issueToken(ctx, tokens, bank, msg, issuedMiniSymbol(msg.symbol.toUpperCase(), ctx.hash), { tokenType, tokenUri: msg.token_uri });
     },
   };
 }
