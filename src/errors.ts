@@ -75,6 +75,17 @@ export function rootError(kind: keyof typeof RootCode, message: string): ChainEr
   return new ChainError('root', RootCode[kind], message);
 }
 
+const ROOT_NAMES = new Map<number, string>(Object.entries(RootCode).map(([k, v]) => [v, k]));
+
+/** A short stable name for an ABCI code, for metric labels: `mempoolFull`, or `dex/7` outside the root space. */
+export function codeName(code: number): string {
+  const space = code >>> 16;
+  const local = code & 0xffff;
+  const spaceName = (Object.keys(Codespace) as CodespaceName[]).find((k) => Codespace[k] === space);
+  if (spaceName === 'root') return ROOT_NAMES.get(local) ?? `root/${local}`;
+  return `${spaceName ?? space}/${local}`;
+}
+
 export function isChainError(e: unknown): e is ChainError {
   return e instanceof ChainError;
 }

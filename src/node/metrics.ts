@@ -5,11 +5,14 @@
  */
 import { Registry, Gauge, Counter, Histogram, collectDefaultMetrics } from 'prom-client';
 import type { VerifyPoolStats } from '../crypto/pool.js';
+import { codeName } from '../errors.js';
 
 /** What the scrape-time metrics read; absent parts report nothing. */
 export interface MetricSources {
   verifyPool?: () => VerifyPoolStats | undefined;
   rpc?: () => { requests: number; errors: number; limited: number } | undefined;
+  /** Txs refused by admission since start, by origin and ABCI code. */
+  refusals?: () => Iterable<{ origin: string; code: number; count: number }> | undefined;
 }
 
 export class NodeMetrics {
@@ -59,6 +62,18 @@ export class NodeMetrics {
     scraped('dexchain_verify_signatures', 'Signatures (txs) the verify workers have checked since start, valid or not', () => src().verifyPool?.()?.verified);
     scraped('dexchain_rpc_requests', 'RPC requests served since start', () => src().rpc?.()?.requests);
     scraped('dexchain_rpc_errors', 'RPC requests answered with an error since start', () => src().rpc?.()?.errors);
+    new Gauge({
+      name: 'dexchain_admission_refused',
+      help: 'Txs refused on their way into the mempool since start, by origin (client or peer) and reason (ABCI code name)',
+      labelNames: ['origin', 'reason'],
+      registers: [this.registry],
+      collect() {
+        const rows = src().refusals?.();
+        if (rows === undefined) return;
+        this.reset();
+        for (const r of rows) this.set({ origin: r.origin, reason: codeName(r.code) }, r.count);
+      },
+    });
     scraped('dexchain_rpc_rate_limited', 'RPC requests refused by the per-IP rate limit since start', () => src().rpc?.()?.limited);
   }
 

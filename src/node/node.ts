@@ -265,7 +265,7 @@ export class DexNode {
     if (cfg.rpc.web) this.rpc.mount(webMount(defaultWebDist()));
     const addr = await this.rpc.start();
     const rpcServer = this.rpc;
-    this.metrics.bind({ verifyPool: () => this.verifyPool?.stats, rpc: () => rpcServer.stats });
+    this.metrics.bind({ verifyPool: () => this.verifyPool?.stats, rpc: () => rpcServer.stats, refusals: () => this.admission?.refusals.values() });
     this.sockets = attachWebsocket(this.rpc.httpServer!, { node: rpcNode, hub: this.live, log: this.log.child({ module: 'ws' }) });
     // After the block event of the same height: trades, order changes, depth, balances.
     this.executor.onBlock((b) => publishBlockEvents(this.live, b, rpcNode, this.hrp));

@@ -159,6 +159,24 @@ describe('admission pipeline', () => {
     assert.equal(admission.submit([badSig(alice, 9)], '10.0.0.1')[0]!.code, 0, 'budget returns once checked');
     await admission.idle();
   });
+
+  it('a peer has its own larger budget (a refused relayed tx would leave a sequence gap), and refusals are counted by origin and code', async () => {
+    const { app, mempool } = await setup();
+    const admission = new Admission(app, mempool, { maxPendingPerSource: 2, maxPendingPerPeer: 4 });
+    const relayed = [0, 1, 2, 3, 4].map((n) => tx(alice, n));
+    const fromPeer = admission.submit(relayed, 'peer:12D3KooWpeer');
+    assert.deepEqual(fromPeer.map((x) => x.code === 0), [true, true, true, true, false]);
+    assert.match(fromPeer[4]!.log, /limit 4/);
+    const fromClient = admission.submit([1, 2, 3].map((n) => tx(bob, n)), '10.0.0.1');
+    assert.deepEqual(fromClient.map((x) => x.code === 0), [true, true, false]);
+    await admission.idle();
+    const counts = [...admission.refusals.values()].map((r) => `${r.origin} ${r.code} ${r.count}`).sort();
+    // bob's txs 1 and 2 got in for checking and then failed on their sequence (bob's 0 never came)
+    const rate = fromPeer[4]!.code;
+    const seq = mempool.rejected(fromClient[0]!.hash)!.code;
+    assert.deepEqual(counts, [`client ${rate} 1`, `client ${seq} 2`, `peer ${rate} 1`].sort());
+    assert.equal(mempool.size, 4);
+  });
 });
 
 describe('mempool rejected-tx memory', () => {

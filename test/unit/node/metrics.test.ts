@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { NodeMetrics } from '../../../src/node/metrics.js';
+import { abciCode, codeName, rootError } from '../../../src/errors.js';
 
 const value = (text: string, name: string): number | undefined => {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -30,6 +31,29 @@ describe('node metrics read at scrape time', () => {
     assert.equal(value(t, 'dexchain_verify_signatures'), 5000);
     assert.equal(value(t, 'dexchain_verify_queue'), 0);
     assert.equal(value(t, 'dexchain_rpc_requests'), 11);
+  });
+
+  it('report admission refusals by origin and reason name, as they are at each scrape', async () => {
+    const m = new NodeMetrics(false);
+    const rows = [
+      { origin: 'peer', code: rootError('rateLimited', '').code, count: 4 },
+      { origin: 'client', code: rootError('invalidSequence', '').code, count: 7 },
+    ];
+    m.bind({ refusals: () => rows });
+    let t = await m.text();
+    assert.match(t, /^dexchain_admission_refused\{origin="peer",reason="rateLimited"\} 4$/m);
+    assert.match(t, /^dexchain_admission_refused\{origin="client",reason="invalidSequence"\} 7$/m);
+    rows[0]!.count = 9;
+    rows.pop();
+    t = await m.text();
+    assert.match(t, /^dexchain_admission_refused\{origin="peer",reason="rateLimited"\} 9$/m);
+    assert.doesNotMatch(t, /invalidSequence/);
+  });
+
+  it('name codes outside the root space by space and number', () => {
+    assert.equal(codeName(abciCode('dex', 7)), 'dex/7');
+    assert.equal(codeName(abciCode('root', 99)), 'root/99');
+    assert.equal(codeName(rootError('mempoolFull', '').code), 'mempoolFull');
   });
 
   it('report zero for parts that were never bound', async () => {
