@@ -197,6 +197,20 @@ export interface Page {
   limit: number;
 }
 
+/**
+ * Records one closed-orders or trades request may read to page and count (a busy pair or
+ * trader holds millions within `history_blocks`). Past it the walk stops: the page is what was
+ * found so far and `total` counts the matches among the records read, flagged `capped`.
+ */
+export const MAX_SCANNED_RECORDS = 100_000;
+
+/** A page of matches and their count; `capped`: the walk stopped at the scan bound, `total` is a lower bound. */
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  capped: boolean;
+}
+
 /** Writes a block's history (pure: the same block always writes the same keys and values). */
 export function writeDexHistory(w: IndexWriter, height: number, h: DexBlockHistory): void {
   if (h.closedOrders.length === 0 && h.trades.length === 0) return;
@@ -244,7 +258,11 @@ export class DexHistory {
   /** Heights up to here hold no history any more (kept in memory; 0 = not yet known). */
   private prunedThrough = 0;
 
-  constructor(private readonly index: IndexReader) {}
+  constructor(
+    private readonly index: IndexReader,
+    /** Records a paged, counted request reads at most (see MAX_SCANNED_RECORDS). */
+    private readonly maxScanned = MAX_SCANNED_RECORDS,
+  ) {}
 
   /**
    * The block's writes: its history, and the pruning of heights older than `keepBlocks` (up to
@@ -293,17 +311,17 @@ export class DexHistory {
     return found;
   }
 
-  /** An owner's closed orders, newest first, filtered; `total` counts every match. */
-  async closedOrders(owner: Address, f: ClosedFilter, page: Page): Promise<{ orders: OrderRecord[]; total: number }> {
+  /** An owner's closed orders, newest first, filtered; `total` counts every match (up to the scan bound). */
+  async closedOrders(owner: Address, f: ClosedFilter, page: Page): Promise<{ orders: OrderRecord[]; total: number; capped: boolean }> {
     const keep = (o: OrderRecord) =>
       (!f.symbol || o.symbol === f.symbol) && (!f.side || o.side === f.side) && (!f.status || o.status === f.status) && (f.end === undefined || o.lastUpdatedTimeMs <= f.end);
     const past = (o: OrderRecord) => f.start !== undefined && o.lastUpdatedTimeMs < f.start;
-    const { items, total } = await this.walk(key(NS.owner, owner), decodeOrder, keep, past, page);
-    return { orders: items, total };
+    const { items, total, capped } = await this.walk(key(NS.owner, owner), decodeOrder, keep, past, page);
+    return { orders: items, total, capped };
   }
 
-  /** Trades newest first, filtered; `total` counts every match. */
-  async trades(f: TradeFilter, page: Page): Promise<{ trades: TradeRecord[]; total: number }> {
+  /** Trades newest first, filtered; `total` counts every match (up to the scan bound). */
+  async trades(f: TradeFilter, page: Page): Promise<{ trades: TradeRecord[]; total: number; capped: boolean }> {
     const keep = (t: TradeRecord) =>
       (!f.symbol || t.symbol === f.symbol) &&
       (f.height === undefined || t.height === f.height) &&
@@ -312,12 +330,14 @@ export class DexHistory {
     const past = (t: TradeRecord) => f.start !== undefined && t.timeMs < f.start;
     if (f.owner || f.symbol) {
       const prefix = f.owner ? key(NS.trader, f.owner) : key(NS.pair, pairBody(f.symbol!));
-      const { items, total } = await this.walk(prefix, decodeTrade, keep, past, page, f.height);
-      return { trades: items, total };
+      const { items, total, capped } = await this.walk(prefix, decodeTrade, keep, past, page, f.height);
+      return { trades: items, total, capped };
     }
     // every pair: the block summaries say which pairs traded at each height
     const items: TradeRecord[] = [];
     let total = 0;
+    let scanned = 0;
+    let capped = false;
     const range = f.height === undefined ? { gte: key(NS.block, undefined), lt: key(NS.block + 1, undefined) } : { gte: key(NS.block, undefined, f.height), lt: key(NS.block, undefined, f.height + 1) };
     outer: for await (const [k, v] of this.index.range({ ...range, reverse: true })) {
       const h = heightOf(k);
@@ -329,12 +349,16 @@ export class DexHistory {
       block.sort((a, b) => tradeIdx(b) - tradeIdx(a));
       for (const t of block) {
         if (past(t)) break outer;
+        if (scanned++ >= this.maxScanned) {
+          capped = true;
+          break outer;
+        }
         if (!keep(t)) continue;
         if (total >= page.offset && items.length < page.limit) items.push(t);
         total++;
       }
     }
-    return { trades: items, total };
+    return { trades: items, total, capped };
   }
 
   /**
@@ -371,15 +395,21 @@ export class DexHistory {
     return out.reverse();
   }
 
-  /** Newest-first walk of the record lists under `prefix`, paged, with a total. */
-  private async walk<T>(prefix: Uint8Array, decode: (v: Uint8Array) => T, keep: (x: T) => boolean, past: (x: T) => boolean, page: Page, height?: number): Promise<{ items: T[]; total: number }> {
+  /** Newest-first walk of the record lists under `prefix`, paged, with a total; stops after `maxScanned` records. */
+  private async walk<T>(prefix: Uint8Array, decode: (v: Uint8Array) => T, keep: (x: T) => boolean, past: (x: T) => boolean, page: Page, height?: number): Promise<Paged<T>> {
     const items: T[] = [];
     let total = 0;
+    let scanned = 0;
+    let capped = false;
     await this.scan(
       prefix,
       decode,
       (x) => {
         if (past(x)) return false;
+        if (scanned++ >= this.maxScanned) {
+          capped = true;
+          return false;
+        }
         if (!keep(x)) return true;
         if (total >= page.offset && items.length < page.limit) items.push(x);
         total++;
@@ -387,7 +417,7 @@ export class DexHistory {
       },
       height,
     );
-    return { items, total };
+    return { items, total, capped };
   }
 
   /** Visits the records under `prefix` (one height's, with `height`) newest first until `visit` returns false. */

@@ -98,6 +98,12 @@ export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsO
     return JSON.parse(dec.decode(r.value)) as T;
   };
 
+  /**
+   * A walk stopped at the history's scan bound: `total` counts the matches among the records
+   * read, so the answer says so (absent otherwise: the original API's shape).
+   */
+  const capNote = (capped: boolean): { total_capped?: true } => (capped ? { total_capped: true } : {});
+
   const pageOf = (query: Record<string, string>, dfltLimit = 500) => ({
     offset: int(query.offset, 0, 0, Number.MAX_SAFE_INTEGER),
     limit: int(query.limit, dfltLimit, 1, 1000),
@@ -185,7 +191,7 @@ export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsO
         end: optTime(query.end),
       };
       const r = await history.closedOrders(owner, filter, pageOf(query));
-      return { order: r.orders.map((o) => orderJson(o, hrp())), total: r.total };
+      return { order: r.orders.map((o) => orderJson(o, hrp())), total: r.total, ...capNote(r.capped) };
     },
     async order(id) {
       const owner = ownerOfOrderId(id);
@@ -207,7 +213,7 @@ export function createDexViews(app: DexApp, history: DexHistory, opts: DexViewsO
         height: query.height ? int(query.height, 0, 0, Number.MAX_SAFE_INTEGER) : undefined,
       };
       const r = await history.trades(filter, pageOf(query));
-      return { trade: r.trades.map((t) => tradeJson(t, hrp())), total: r.total };
+      return { trade: r.trades.map((t) => tradeJson(t, hrp())), total: r.total, ...capNote(r.capped) };
     },
     async ticker24h(symbol) {
       const pairs = q<{ base_asset_symbol: string; quote_asset_symbol: string; last_price: string }[]>('pairs') ?? [];

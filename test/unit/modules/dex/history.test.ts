@@ -161,6 +161,28 @@ describe('dex history index: filters and paging', () => {
     );
   });
 
+  it('a walk stops at the scan bound: the page and total come from the records read, flagged capped', async () => {
+    await fc.assert(
+      fc.asyncProperty(blocksArb, fc.nat(2), fc.option(fc.nat(1)), fc.integer({ min: 1, max: 6 }), fc.nat(4), fc.integer({ min: 1, max: 6 }), async (blocks, o, sym, cap, offset, limit) => {
+        const { index, all } = await build(blocks);
+        const history = new DexHistory(index, cap);
+        const symbol = sym === null ? undefined : SYMBOLS[sym];
+        const read = all.orders.filter((x) => same(x.owner, owners[o]!)).reverse();
+        const seen = read.slice(0, cap).filter((x) => !symbol || x.symbol === symbol);
+        const got = await history.closedOrders(owners[o]!, { symbol }, { offset, limit });
+        assert.equal(got.capped, read.length > cap);
+        assert.equal(got.total, seen.length);
+        assert.deepEqual(got.orders.map((x) => x.id), seen.slice(offset, offset + limit).map((x) => x.id));
+        // every pair's trades (walked by block summaries) stop the same way
+        const trades = all.trades.slice().reverse();
+        const t = await history.trades({}, { offset: 0, limit: 100 });
+        assert.equal(t.capped, trades.length > cap);
+        assert.equal(t.total, Math.min(cap, trades.length));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('the ticker window and the previous close; an order by id', async () => {
     const { history } = await build([
       { orders: [[0, 0, 1, 0]], trades: [[0, 1, 0]] },
