@@ -18,6 +18,7 @@ import { runOrdersBench } from './orders.js';
 import { runConsensusBench } from './consensus.js';
 import { runStoreBench } from './store.js';
 import { runNetLoadBench } from './net-load.js';
+import { runRecheckBench } from './recheck.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const BIN = join(ROOT, 'bin', 'dexchain.js');
@@ -86,6 +87,13 @@ async function main(): Promise<void> {
   const a = await runAppBench(quick ? { blocks: 1, blockTxs: 2000 } : {});
   rows.push(['app: signed transfers, checkTx + finalizeBlock + commit (memory)', `${f0(a.memory.txPerSec)} tx/s`, `${f2(a.memory.ratio)} × raw verifies/s (${a.backend})`]);
   rows.push(['app: signed transfers, checkTx + finalizeBlock + commit (LevelDB)', `${f0(a.leveldb.txPerSec)} tx/s`, `${f2(a.leveldb.ratio)} × raw verifies/s (${a.backend})`]);
+
+  const rc = await runRecheckBench(quick ? { pool: 4000, block: 1000, runs: 1 } : {});
+  rows.push([
+    'mempool: recheck after a block, per tx left in the pool (signed transfers)',
+    `${f2(rc.recheckUsPerTx)} CPU-µs/tx (first checkTx ${f2(rc.checkUsPerTx)})`,
+    `${f2(rc.recheckUsPerTx / rc.checkUsPerTx)} × the first checkTx`,
+  ]);
 
   const m = runMatchBench(quick ? { blocks: 3 } : {});
   rows.push([`match: ${f0(m.perBlock)} new orders on ${f0(m.resting)} resting, per block`, `${f2(m.msPerMatch)} ms (${f0(m.avgTrades)} trades)`, `${f2(m.ratio)} × one sort of ${f0(m.resting + m.perBlock)} bigints`]);

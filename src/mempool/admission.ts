@@ -151,7 +151,8 @@ export class Admission {
     const out = new Array<CheckTxResult | undefined>(txs.length);
     const items: Item[] = [];
     let mine = this.perSource.get(source) ?? 0;
-    const budget = source.startsWith('peer:') ? this.maxPerPeer : this.maxPerSource;
+    const peer = source.startsWith('peer:');
+    const budget = peer ? this.maxPerPeer : this.maxPerSource;
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!;
       this.stats.submitted++;
@@ -163,8 +164,9 @@ export class Admission {
       else if (source !== '' && mine >= budget) {
         fail = rootError('rateLimited', `${mine} txs from ${source} are still being checked (limit ${budget}); slow down`);
       } else if (this.inFlight.size >= this.maxPending) fail = rootError('mempoolFull', `node busy: ${this.inFlight.size} txs waiting for their signature check`);
-      else if (this.inFlight.size + this.mempool.size >= this.mempool.capacity) {
-        // refused before its signature is checked: the pool would refuse it after (see Mempool.capacity)
+      else if (this.inFlight.size + this.mempool.size >= (peer ? this.mempool.capacity : this.mempool.clientCapacity)) {
+        // refused before its signature is checked: the pool would refuse it after (see
+        // Mempool.capacity), or it holds what the next blocks take already (clientCapacity)
         fail = rootError('mempoolFull', `mempool is full (${this.mempool.size} txs held, ${this.inFlight.size} being checked); retry after the next block`);
       }
       else {

@@ -70,6 +70,29 @@ describe('admission pipeline', () => {
     assert.equal(mempool.size, 3);
   });
 
+  it('refuses clients\' txs past two blocks\' worth (the last blocks\' sizes) while a peer\'s still fill the pool', async () => {
+    const pool = fakePool();
+    const app = new DexApp({ store: memoryStateStore(), verifier: countingVerifier(), verifyPool: pool });
+    await app.initChain(genesisDoc({ bnb: [[alice, 1000n * BNB], [bob, 1000n * BNB]] }));
+    const mempool = new Mempool(app, { size: 100_000, max_txs_bytes: 1 << 30, max_txs_per_sender: 100_000, max_recheck: 100_000, min_fee: 0, cache_size: 100 });
+    const admission = new Admission(app, mempool);
+    mempool.update(1, []); // an empty block: clients get the floor
+    let pool0 = 0;
+    const fill = async (n: number, k: Key, source: string) => {
+      const txs = Array.from({ length: n }, (_, i) => tx(k, pool0 + i));
+      return admission.admit(txs, source);
+    };
+    const first = await fill(mempool.clientCapacity, alice, '10.0.0.1');
+    assert.ok(first.every((r) => r.code === 0));
+    pool0 = first.length;
+    const jobs = pool.jobs;
+    const [over] = await fill(1, alice, '10.0.0.1');
+    assert.match(over!.log, /mempool is full/);
+    assert.equal(pool.jobs, jobs, 'refused before its signature check');
+    const [relayed] = await fill(1, alice, 'peer:12D3KooWpeer');
+    assert.equal(relayed!.code, 0, 'a peer\'s relayed tx still gets in (refusing it would leave a gap)');
+  });
+
   it('verifies each signature once, on the pool: checkTx and deliverTx verify nothing', async () => {
     const { app, verifier, pool, admission } = await setup();
     const txs = [tx(alice, 0), tx(alice, 1), tx(bob, 0)];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Mempool, txHash, type TxChecker } from '../../../src/mempool/mempool.js';
+import { CLIENT_BLOCKS, CLIENT_FLOOR, Mempool, RECENT_BLOCKS, txHash, type TxChecker } from '../../../src/mempool/mempool.js';
 import type { CheckTxResult } from '../../../src/app/abci.js';
 
 /** A checker that accepts txs whose first byte is not 0xff; byte 1 = sender id, byte 2 = fee. */
@@ -100,6 +100,21 @@ describe('mempool', () => {
     c.calls = 0;
     m.update(1, []);
     assert.equal(c.calls, 2);
+  });
+
+  it('takes clients\' txs up to two blocks\' worth of the last blocks (floor and capacity as bounds)', () => {
+    const m = new Mempool(new FakeChecker(), { ...cfg, size: 40_000, max_recheck: 30_000 });
+    assert.equal(m.clientCapacity, 30_000, 'no block seen yet: the whole pool');
+    const commit = (h: number, n: number) => m.update(h, Array.from({ length: n }, (_, i) => ({ hash: `B${h}-${i}`, code: 0, log: '' })));
+    commit(1, 0);
+    assert.equal(m.clientCapacity, CLIENT_FLOOR, 'idle blocks: the floor');
+    commit(2, 4000);
+    commit(3, 6000);
+    assert.equal(m.clientCapacity, Math.max(CLIENT_FLOOR, Math.ceil((CLIENT_BLOCKS * 10_000) / 3)));
+    for (let h = 4; h < 4 + RECENT_BLOCKS; h++) commit(h, 9000);
+    assert.equal(m.clientCapacity, CLIENT_BLOCKS * 9000, 'only the last blocks count');
+    for (let h = 10; h < 10 + RECENT_BLOCKS; h++) commit(h, 20_000);
+    assert.equal(m.clientCapacity, 30_000, 'never above the pool\'s capacity');
   });
 
   it('refuses a size or recheck budget below 1 at construction', () => {
