@@ -8,7 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { encodeAddress } from '../../src/codec/index.js';
-import type { SendMsg } from '../../src/codec/types.js';
+import type { DecodedTx, SendMsg } from '../../src/codec/types.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { createVerifier } from '../../src/crypto/verifier.js';
 import { txHashHex } from '../../src/codec/tx.js';
@@ -83,9 +83,9 @@ async function recheckRun(o: { pool?: number; block?: number; senders?: number; 
   let timeMs = Date.parse('2024-01-01T00:00:01Z');
   for (let h = 1; mempool.size > blockTxs; h++) {
     const hs: string[] = [];
-    const decoded: never[] = [];
+    const decoded: (DecodedTx | undefined)[] = [];
     const txs = mempool.reap(1 << 30, blockTxs, hs, decoded);
-    const res = app.finalizeBlock({ height: h, timeMs, proposerAddress: new Uint8Array(20), txs, txHashes: hs, decodedTxs: decoded, lastCommitVotes: [], misbehavior: [], hash: '' } as never);
+    const res = app.finalizeBlock({ height: h, timeMs, proposerAddress: new Uint8Array(20), txs, txHashes: hs, decodedTxs: decoded, lastCommitVotes: [], misbehavior: [], hash: '' });
     await app.commit();
     const left = mempool.size - txs.length;
     c0 = cpuUs();
