@@ -54,6 +54,15 @@ export const DEFAULT_MAX_PENDING_PER_SOURCE = 5_000;
 
 const EMPTY = new Uint8Array(0);
 
+/** The admission source of txs relayed by peer `id` (tx gossip passes it; the budgets tell peers from clients by it). */
+export function peerSource(id: string): string {
+  return `peer:${id}`;
+}
+
+export function isPeerSource(source: string): boolean {
+  return source.startsWith('peer:');
+}
+
 function result(hash: string, code: number, log: string): CheckTxResult {
   return { code, log, data: EMPTY, events: [], hash, fee: 0n };
 }
@@ -151,8 +160,11 @@ export class Admission {
     const out = new Array<CheckTxResult | undefined>(txs.length);
     const items: Item[] = [];
     let mine = this.perSource.get(source) ?? 0;
-    const peer = source.startsWith('peer:');
+    const peer = isPeerSource(source);
     const budget = peer ? this.maxPerPeer : this.maxPerSource;
+    // a relayed tx may fill the whole pool; a client's only what the next blocks take (see
+    // Mempool.clientCapacity); either is fixed for the batch
+    const room = peer ? this.mempool.capacity : this.mempool.clientCapacity;
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!;
       this.stats.submitted++;
@@ -164,7 +176,7 @@ export class Admission {
       else if (source !== '' && mine >= budget) {
         fail = rootError('rateLimited', `${mine} txs from ${source} are still being checked (limit ${budget}); slow down`);
       } else if (this.inFlight.size >= this.maxPending) fail = rootError('mempoolFull', `node busy: ${this.inFlight.size} txs waiting for their signature check`);
-      else if (this.inFlight.size + this.mempool.size >= (peer ? this.mempool.capacity : this.mempool.clientCapacity)) {
+      else if (this.inFlight.size + this.mempool.size >= room) {
         // refused before its signature is checked: the pool would refuse it after (see
         // Mempool.capacity), or it holds what the next blocks take already (clientCapacity)
         fail = rootError('mempoolFull', `mempool is full (${this.mempool.size} txs held, ${this.inFlight.size} being checked); retry after the next block`);
@@ -191,7 +203,7 @@ export class Admission {
   }
 
   private countRefusal(source: string, code: number): void {
-    const origin = source.startsWith('peer:') ? 'peer' : 'client';
+    const origin = isPeerSource(source) ? 'peer' : 'client';
     const key = `${origin} ${code}`;
     const c = this.refusals.get(key);
     if (c) c.count++;

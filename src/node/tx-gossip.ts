@@ -17,7 +17,7 @@
 import { rootError } from '../errors.js';
 import { MAX_TX_BYTES } from '../codec/tx.js';
 import type { Mempool } from '../mempool/mempool.js';
-import type { Admission } from '../mempool/admission.js';
+import { peerSource, type Admission } from '../mempool/admission.js';
 import type { Network } from '../p2p/types.js';
 import type { Logger } from './logger.js';
 import { makeRoom } from '../cache/evict.js';
@@ -108,7 +108,7 @@ export function attachTxGossip(mempool: Mempool, admission: Admission, network: 
     }
     if (txs.length === 0) return;
     void admission
-      .admit(txs, `peer:${from}`, (hash) => {
+      .admit(txs, peerSource(from), (hash) => {
         // Called for each tx that will be offered to the mempool: it must not echo back.
         makeRoom(fromPeers, FROM_PEERS_LIMIT);
         fromPeers.add(hash);
