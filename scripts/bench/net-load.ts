@@ -3,14 +3,16 @@
  * loopback (they share this machine's cores), and `dexchain load` (a further process) sending
  * signed transfers to node0, which gossips them; every node verifies, checks and executes
  * every tx. Reports what the load generator reports (committed tx/s, p50/p99 broadcast→commit
- * latency, lost) and each node's RSS at the end. Nothing is asserted; every process is killed
+ * latency, lost) and each node's RSS at the end, its CPU per tx by thread, and the nodes' CPU
+ * per tx as a multiple of their verify workers' (`cpuPerVerifyCpu`: the figure to compare runs
+ * by, as the VM's speed moves every absolute one). Nothing is asserted; every process is killed
  * at the end, also on failure.
  *
  *   npx tsx scripts/bench/net-load.ts [--validators 4] [--rate 3000] [--duration 60]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BIN, cliJson, freeBase, rpcHeight as height, sleep } from './local-procs.js';
@@ -42,6 +44,14 @@ export interface NetLoadResult {
   cpuSec: number[];
   /** Those CPU seconds per committed tx, in µs. */
   cpuUsPerTx: number[];
+  /**
+   * The nodes' CPU per committed tx over their verify workers' CPU per committed tx (all nodes
+   * summed). A worker's work per tx is fixed (decode, sign bytes, one libsecp256k1 verify), so
+   * this is the run's own reference: it stays put when the VM's speed moves the µs figures and
+   * the tx/s (which swing by ±20 % between consecutive runs here), and it moves when the nodes'
+   * work per tx does. Undefined where the threads could not be read.
+   */
+  cpuPerVerifyCpu?: number;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (0 where unavailable). */
@@ -74,15 +84,35 @@ function threadTicks(pid: number | undefined): Map<string, { comm: string; ticks
   return out;
 }
 
-/** Per-thread CPU µs per tx between two snapshots: main thread first, then the busiest others. */
-function threadBreakdown(pid: number | undefined, a: Map<string, { comm: string; ticks: number }>, b: Map<string, { comm: string; ticks: number }>, txs: number): string {
-  const rows: { name: string; us: number }[] = [];
+/** Per-thread CPU ticks between two snapshots, by row name (`main`, or comm+tid offset). */
+function threadDeltas(pid: number | undefined, a: Map<string, { comm: string; ticks: number }>, b: Map<string, { comm: string; ticks: number }>): { name: string; ticks: number }[] {
+  const rows: { name: string; ticks: number }[] = [];
   for (const [tid, t] of b) {
     const d = t.ticks - (a.get(tid)?.ticks ?? 0);
     if (d <= 0) continue;
     // tid - pid tells threads apart: V8's platform threads are made first, libuv's pool on first use, workers later
-    rows.push({ name: String(tid) === String(pid) ? 'main' : `${t.comm}+${Number(tid) - Number(pid)}`, us: Math.round((d * 1e4) / Math.max(1, txs)) });
+    rows.push({ name: String(tid) === String(pid) ? 'main' : `${t.comm}+${Number(tid) - Number(pid)}`, ticks: d });
   }
+  return rows;
+}
+
+/**
+ * CPU ticks of a node's verify workers: its `workers` busiest threads after the main one. Under
+ * load a verify worker spends ~4× what any V8 or libuv helper thread does (see the breakdown
+ * lines), so the ranking picks them out; Node names no thread, so there is nothing better to go by.
+ */
+export function verifyWorkerTicks(rows: readonly { name: string; ticks: number }[], workers: number): number {
+  return rows
+    .filter((r) => r.name !== 'main')
+    .map((r) => r.ticks)
+    .sort((x, y) => y - x)
+    .slice(0, workers)
+    .reduce((x, y) => x + y, 0);
+}
+
+/** Per-thread CPU µs per tx between two snapshots: main thread first, then the busiest others. */
+function threadBreakdown(pid: number | undefined, a: Map<string, { comm: string; ticks: number }>, b: Map<string, { comm: string; ticks: number }>, txs: number): string {
+  const rows = threadDeltas(pid, a, b).map((r) => ({ name: r.name, us: Math.round((r.ticks * 1e4) / Math.max(1, txs)) }));
   // threads of one name (node names few of its threads) are listed busiest first; tiny ones summed
   rows.sort((x, y) => (x.name === 'main' ? -1 : y.name === 'main' ? 1 : y.us - x.us));
   const big = rows.filter((r) => r.name === 'main' || r.us >= 3);
@@ -164,9 +194,14 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     const thr1 = children.slice(0, n).map((c) => threadTicks(c.pid));
     if (code !== 0) throw new Error(`load failed: ${err.slice(-800)}`);
     const j = JSON.parse(out) as { committed: number; committedPerSec: number; steadyPerSec: number; pendingAtSendEnd: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number; retried: number; rejectsByCode: Record<string, number> };
-    const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, steadyPerSec: j.steadyPerSec, pendingAtSendEnd: j.pendingAtSendEnd, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss, cpuSec: cpu, cpuUsPerTx: cpu.map((c) => Math.round((c * 1e6) / Math.max(1, j.committed))) };
+    // every node runs one verify worker per core (the default), all on this machine
+    const deltas = children.slice(0, n).map((c, i) => threadDeltas(c.pid, thr0[i]!, thr1[i]!));
+    const allTicks = deltas.reduce((x, rows) => x + rows.reduce((y, r) => y + r.ticks, 0), 0);
+    const verifyTicks = deltas.reduce((x, rows) => x + verifyWorkerTicks(rows, availableParallelism()), 0);
+    const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, steadyPerSec: j.steadyPerSec, pendingAtSendEnd: j.pendingAtSendEnd, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss, cpuSec: cpu, cpuUsPerTx: cpu.map((c) => Math.round((c * 1e6) / Math.max(1, j.committed))), cpuPerVerifyCpu: verifyTicks > 0 ? allTicks / verifyTicks : undefined };
     log(`net-load bench: ${r.steadyPerSec.toFixed(0)} tx/s sustained, ${r.committedPerSec.toFixed(0)} committed tx/s first send to last commit, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, lost ${r.lost}, RSS ${rss.map((x) => x.toFixed(0)).join('/')} MB, CPU µs/tx ${r.cpuUsPerTx.join('/')}`);
     children.slice(0, n).forEach((c, i) => log(`  node${i} threads CPU µs/tx: ${threadBreakdown(c.pid, thr0[i]!, thr1[i]!, j.committed)}`));
+    if (r.cpuPerVerifyCpu !== undefined) log(`  node CPU per tx = ${r.cpuPerVerifyCpu.toFixed(2)} × its verify workers' CPU per tx (all nodes; steady across VM speeds, the figure to compare runs by)`);
     // signatures each node's verify workers checked per committed tx (funding and setup included): ~1 when nothing is checked twice
     log(`  signatures verified per committed tx: ${verified.map((v) => (v === undefined ? '?' : (v / Math.max(1, j.committed)).toFixed(2))).join('/')}; load generator re-sent ${j.retried} (busy node), rejects ${JSON.stringify(j.rejectsByCode)}, used ${loadCpu.toFixed(1)} CPU-s (signing ahead included)`);
     return r;

@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   rows.push([
     `4 validators (processes, libp2p loopback, same 2 cores): signed transfers offered at ${f0(nrate)}/s`,
     `${f0(n4.steadyPerSec)} tx/s sustained (${f0(n4.committedPerSec)}/s first send to last commit, ${f0(n4.pendingAtSendEnd)} pending when sending stopped), p50 ${f0(n4.latencyP50Ms)} ms, p99 ${f0(n4.latencyP99Ms)} ms, lost ${n4.lost}, RSS ${n4.rssMb.map(f0).join('/')} MB`,
-    `${f2(n4.steadyPerSec / (t.steadyPerSec as number))} × the 1-validator figure`,
+    `${f2(n4.steadyPerSec / (t.steadyPerSec as number))} × the 1-validator figure${n4.cpuPerVerifyCpu !== undefined ? `; node CPU per tx ${f2(n4.cpuPerVerifyCpu)} × its verify workers' (steady across VM speeds)` : ''}`,
   ]);
 
   const c = await runConsensusBench(quick ? { durationMs: 5000, txs: 10 } : {});
