@@ -155,7 +155,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const r = await runOrdersBench({ rate, durationSec, log: (l) => console.error(l) });
   console.log(
     `orders: ${r.report.steadyPerSec.toFixed(0)} orders/s sustained, ${r.committedPerSec.toFixed(0)} committed first send to last commit, ${r.report.pendingAtSendEnd} pending when sending stopped (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}, submitted ${r.submittedPerSec.toFixed(0)}/s over ${r.report.durationSec.toFixed(1)} s; ` +
-      `p50 ${r.latencyP50Ms.toFixed(0)} ms, p99 ${r.latencyP99Ms.toFixed(0)} ms, lost ${r.lost}, ${r.trades} trades, rejects ${JSON.stringify(r.rejectsByCode)}, RSS ${r.rssMb.toFixed(0)} MB)`,
+      `p50 ${r.latencyP50Ms.toFixed(0)} ms, p99 ${r.latencyP99Ms.toFixed(0)} ms, lost ${r.lost}, ${r.trades} trades, rejects ${JSON.stringify(r.rejectsByCode)}, re-sent ${r.report.retried} (busy node), RSS ${r.rssMb.toFixed(0)} MB)`,
   );
   console.log(`reference: ${r.verifiesPerSec.toFixed(0)} native single-thread verifies/s; ratio ${r.ratio.toFixed(3)}`);
 }
