@@ -37,6 +37,7 @@ import type { StateStore } from '../../src/state/types.js';
 import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
 import { makeSenders, signer, signRoundRobin, type BenchSender } from './sign-blocks.js';
+import { processCpuUs } from './cpu.js';
 
 const CHAIN_ID = 'bench-chain';
 const HRP = 'tbnb';
@@ -131,10 +132,7 @@ interface RunTimes {
   txs: number;
 }
 
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const cpuMs = (): number => processCpuUs() / 1000;
 
 /**
  * Bytes allocated on this thread's heap while it runs: heap growth between GCs, summed (the GC

@@ -25,6 +25,7 @@ import { DexApp } from '../../src/app/app.js';
 import { onDisk } from './tmp-state.js';
 import { allocMeter, chainDigest, digestJson } from './app.js';
 import { makeSenders, signer, signRoundRobin, type BenchSender } from './sign-blocks.js';
+import { processCpuUs } from './cpu.js';
 
 const CHAIN_ID = 'bench-dex';
 const HRP = 'tbnb';
@@ -85,10 +86,6 @@ function signAll(senders: Sender[], blocks: number, blockTxs: number): Uint8Arra
   });
 }
 
-const cpuUs = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
 
 interface Times {
   wallMs: number;
@@ -153,18 +150,18 @@ async function runOn(store: StateStore, senders: Sender[], blocks: Uint8Array[][
     const checks: unknown[] | undefined = digestOn ? [] : undefined;
     const meter = allocMeter();
     const t0 = performance.now();
-    const c0 = cpuUs();
+    const c0 = processCpuUs();
     for (const tx of txs) {
       const r = app.checkTx(tx, 'new');
       if (r.code !== 0) throw new Error(`checkTx failed: ${r.log}`);
       checks?.push(r);
     }
-    const c1 = cpuUs();
+    const c1 = processCpuUs();
     const res = app.finalizeBlock({ height: i + 1, timeMs, proposerAddress: proposer, txs, lastCommitVotes: [], misbehavior: [], hash: toHex(sha256(Uint8Array.of(i))).toUpperCase() });
     for (const r of res.txResults) if (r.code !== 0) throw new Error(`deliverTx failed: ${r.log}`);
-    const c2 = cpuUs();
+    const c2 = processCpuUs();
     const committed = await app.commit();
-    const c3 = cpuUs();
+    const c3 = processCpuUs();
     t.allocBytes += meter.stop();
     if (digestOn) {
       checkDigest = chainDigest(checkDigest, digestJson(checks));

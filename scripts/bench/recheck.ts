@@ -16,6 +16,7 @@ import { memoryStateStore } from '../../src/state/index.js';
 import { DexApp } from '../../src/app/app.js';
 import { Mempool } from '../../src/mempool/mempool.js';
 import { makeSenders, signRoundRobin } from './sign-blocks.js';
+import { processCpuUs } from './cpu.js';
 
 const CHAIN_ID = 'bench-chain';
 const HRP = 'tbnb';
@@ -28,10 +29,6 @@ export interface RecheckBenchResult {
   rechecked: number;
 }
 
-const cpuUs = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
 
 /** `runs` fresh pools (default 3; the first warms the JIT up), the fastest reported. */
 export async function runRecheckBench(o: { pool?: number; block?: number; senders?: number; runs?: number; log?: (l: string) => void } = {}): Promise<RecheckBenchResult> {
@@ -72,12 +69,12 @@ async function recheckRun(o: { pool?: number; block?: number; senders?: number; 
   const hashes = signed.map((t) => txHashHex(t));
   await app.preverify(signed, hashes);
   const mempool = new Mempool(app, { size: poolTxs, max_txs_bytes: 1 << 30, max_txs_per_sender: poolTxs, max_recheck: poolTxs, min_fee: 0, cache_size: 4 * poolTxs });
-  let c0 = cpuUs();
+  let c0 = processCpuUs();
   for (let i = 0; i < poolTxs; i++) {
     const r = mempool.add(signed[i]!, hashes[i]!);
     if (r.code !== 0) throw new Error(`checkTx refused a bench tx: ${r.log}`);
   }
-  const checkUsPerTx = (cpuUs() - c0) / poolTxs;
+  const checkUsPerTx = (processCpuUs() - c0) / poolTxs;
   let rechecked = 0;
   let recheckUs = 0;
   let timeMs = Date.parse('2024-01-01T00:00:01Z');
@@ -88,9 +85,9 @@ async function recheckRun(o: { pool?: number; block?: number; senders?: number; 
     const res = app.finalizeBlock({ height: h, timeMs, proposerAddress: new Uint8Array(20), txs, txHashes: hs, decodedTxs: decoded, lastCommitVotes: [], misbehavior: [], hash: '' });
     await app.commit();
     const left = mempool.size - txs.length;
-    c0 = cpuUs();
+    c0 = processCpuUs();
     mempool.update(h, res.txResults.map((r, i) => ({ hash: hs[i]!, code: r.code, log: r.log })));
-    recheckUs += cpuUs() - c0;
+    recheckUs += processCpuUs() - c0;
     rechecked += left;
     if (mempool.size !== left) throw new Error(`recheck dropped ${left - mempool.size} valid txs`);
     timeMs += 1000;

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openStateStore, memoryStateStore, concatBytes, utf8, bigintToBytes8BE, type StateStoreImpl } from '../../src/state/index.js';
 import { sha256, sha256Str } from '../../src/state/hash.js';
+import { processCpuUs } from './cpu.js';
 
 export interface StateBenchOptions {
   keys?: number;
@@ -174,10 +175,6 @@ export interface PhaseResult {
   commitUsPerKey: number;
 }
 
-const cpuNow = (): number => {
-  const c = process.cpuUsage();
-  return c.user + c.system;
-};
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Waits for a deferred LevelDB batch (so its thread-pool CPU is not charged to the next phase). */
@@ -240,12 +237,12 @@ export async function runStatePhaseBench(opts: { keys?: number[]; changes?: numb
           await settle(st);
           (globalThis as { gc?: () => void }).gc?.();
           await new Promise((r) => setTimeout(r, 100)); // let concurrent sweeping finish
-          let t = cpuNow();
+          let t = processCpuUs();
           st.computeHash();
-          const ts = (cpuNow() - t) / n;
-          t = cpuNow();
+          const ts = (processCpuUs() - t) / n;
+          t = processCpuUs();
           await st.commit(++height);
-          const tc = (cpuNow() - t) / n;
+          const tc = (processCpuUs() - t) / n;
           if (r >= 0) {
             stage.push(ts);
             commit.push(tc);
