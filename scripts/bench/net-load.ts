@@ -8,7 +8,7 @@
  * by, as the VM's speed moves every absolute one). Nothing is asserted; every process is killed
  * at the end, also on failure.
  *
- *   npx tsx scripts/bench/net-load.ts [--validators 4] [--rate 3000] [--duration 60]
+ *   npx tsx scripts/bench/net-load.ts [--validators 4] [--rate 3000] [--duration 60] [--warmup 0]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -23,6 +23,12 @@ export interface NetLoadOptions {
   durationSec?: number;
   accounts?: number;
   mix?: string;
+  /**
+   * Seconds of the same load sent first and not measured (default 0). Freshly started nodes
+   * spend their first seconds under load compiling their hot paths, four processes at once
+   * here (see README, "Warm-up").
+   */
+  warmupSec?: number;
   log?: (line: string) => void;
 }
 
@@ -52,6 +58,8 @@ export interface NetLoadResult {
    * work per tx does. Undefined where the threads could not be read.
    */
   cpuPerVerifyCpu?: number;
+  /** The warm-up run (`warmupSec`), not part of the figures above. */
+  warmup?: { durationSec: number; steadyPerSec: number; committedPerSec: number; latencyP99Ms: number; lost: number };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (0 where unavailable). */
@@ -171,34 +179,47 @@ export async function runNetLoadBench(o: NetLoadOptions = {}): Promise<NetLoadRe
     }
     if (nodeFlags.length > 0) log(`net-load bench: node pids ${children.map((c) => c.pid).join(' ')} (node0 first)`);
     log(`net-load bench: ${n} validators up; load ${rate}/s for ${durationSec} s into node0`);
+    type LoadJson = { committed: number; committedPerSec: number; steadyPerSec: number; pendingAtSendEnd: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number; retried: number; rejectsByCode: Record<string, number> };
+    /** One `dexchain load` process into node0 for `seconds`; its report and the CPU it used. */
+    const sendLoad = async (seconds: number): Promise<{ j: LoadJson; loadCpu: number }> => {
+      const load = spawn(
+        process.execPath,
+        [BIN, 'load', '--rpc', rpc, '--from', 'validator', '--keyring-backend', 'test', '--home', net.nodes[0]!.home, '--accounts', String(o.accounts ?? 1000), '--rate', String(rate), '--duration', String(seconds), '--mix', o.mix ?? 'transfer:100', '--drain', '60'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      children.push(load);
+      // the load generator shares the cores: its CPU, sampled while it runs (gone once it exits)
+      let loadCpu = 0;
+      const loadPoll = setInterval(() => (loadCpu = Math.max(loadCpu, cpuSec(load.pid))), 500);
+      let out = '';
+      let err = '';
+      load.stdout!.on('data', (d) => (out += d));
+      load.stderr!.on('data', (d) => (err += d));
+      const code = await new Promise<number>((r) => load.once('exit', (c) => r(c ?? 1)));
+      clearInterval(loadPoll);
+      if (code !== 0) throw new Error(`load failed: ${err.slice(-800)}`);
+      return { j: JSON.parse(out) as LoadJson, loadCpu };
+    };
+    let warmup: NetLoadResult['warmup'];
+    if (o.warmupSec) {
+      log(`net-load bench: warm-up, the same load for ${o.warmupSec} s (not measured)`);
+      const w = (await sendLoad(o.warmupSec)).j;
+      warmup = { durationSec: o.warmupSec, steadyPerSec: w.steadyPerSec, committedPerSec: w.committedPerSec, latencyP99Ms: w.latencyP99Ms, lost: w.lost };
+      log(`net-load bench: warm-up ${w.steadyPerSec.toFixed(0)} tx/s sustained, ${w.committedPerSec.toFixed(0)} first send to last commit, p99 ${w.latencyP99Ms} ms, lost ${w.lost}`);
+    }
+    const verified0 = await Promise.all(net.nodes.map((x) => verifiedSignatures(x.rpc)));
     const cpu0 = children.slice(0, n).map((c) => cpuSec(c.pid));
     const thr0 = children.slice(0, n).map((c) => threadTicks(c.pid));
-    const load = spawn(
-      process.execPath,
-      [BIN, 'load', '--rpc', rpc, '--from', 'validator', '--keyring-backend', 'test', '--home', net.nodes[0]!.home, '--accounts', String(o.accounts ?? 1000), '--rate', String(rate), '--duration', String(durationSec), '--mix', o.mix ?? 'transfer:100', '--drain', '60'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    children.push(load);
-    // the load generator shares the cores: its CPU, sampled while it runs (gone once it exits)
-    let loadCpu = 0;
-    const loadPoll = setInterval(() => (loadCpu = Math.max(loadCpu, cpuSec(load.pid))), 500);
-    let out = '';
-    let err = '';
-    load.stdout!.on('data', (d) => (out += d));
-    load.stderr!.on('data', (d) => (err += d));
-    const code = await new Promise<number>((r) => load.once('exit', (c) => r(c ?? 1)));
-    clearInterval(loadPoll);
-    const verified = await Promise.all(net.nodes.map((x) => verifiedSignatures(x.rpc)));
+    const { j, loadCpu } = await sendLoad(durationSec);
+    const verified = (await Promise.all(net.nodes.map((x) => verifiedSignatures(x.rpc)))).map((v, i) => (v === undefined || verified0[i] === undefined ? undefined : v - verified0[i]!));
     const rss = children.slice(0, n).map((c) => rssMb(c.pid));
     const cpu = children.slice(0, n).map((c, i) => cpuSec(c.pid) - cpu0[i]!);
     const thr1 = children.slice(0, n).map((c) => threadTicks(c.pid));
-    if (code !== 0) throw new Error(`load failed: ${err.slice(-800)}`);
-    const j = JSON.parse(out) as { committed: number; committedPerSec: number; steadyPerSec: number; pendingAtSendEnd: number; submittedPerSec: number; latencyP50Ms: number; latencyP99Ms: number; lost: number; blocks: number; retried: number; rejectsByCode: Record<string, number> };
     // every node runs one verify worker per core (the default), all on this machine
     const deltas = children.slice(0, n).map((c, i) => threadDeltas(c.pid, thr0[i]!, thr1[i]!));
     const allTicks = deltas.reduce((x, rows) => x + rows.reduce((y, r) => y + r.ticks, 0), 0);
     const verifyTicks = deltas.reduce((x, rows) => x + verifyWorkerTicks(rows, availableParallelism()), 0);
-    const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, steadyPerSec: j.steadyPerSec, pendingAtSendEnd: j.pendingAtSendEnd, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss, cpuSec: cpu, cpuUsPerTx: cpu.map((c) => Math.round((c * 1e6) / Math.max(1, j.committed))), cpuPerVerifyCpu: verifyTicks > 0 ? allTicks / verifyTicks : undefined };
+    const r: NetLoadResult = { validators: n, rate, durationSec, committedPerSec: j.committedPerSec, steadyPerSec: j.steadyPerSec, pendingAtSendEnd: j.pendingAtSendEnd, submittedPerSec: j.submittedPerSec, latencyP50Ms: j.latencyP50Ms, latencyP99Ms: j.latencyP99Ms, lost: j.lost, blocks: j.blocks, rssMb: rss, cpuSec: cpu, cpuUsPerTx: cpu.map((c) => Math.round((c * 1e6) / Math.max(1, j.committed))), cpuPerVerifyCpu: verifyTicks > 0 ? allTicks / verifyTicks : undefined, warmup };
     log(`net-load bench: ${r.steadyPerSec.toFixed(0)} tx/s sustained, ${r.committedPerSec.toFixed(0)} committed tx/s first send to last commit, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, lost ${r.lost}, RSS ${rss.map((x) => x.toFixed(0)).join('/')} MB, CPU µs/tx ${r.cpuUsPerTx.join('/')}`);
     children.slice(0, n).forEach((c, i) => log(`  node${i} threads CPU µs/tx: ${threadBreakdown(c.pid, thr0[i]!, thr1[i]!, j.committed)}`));
     if (r.cpuPerVerifyCpu !== undefined) log(`  node CPU per tx = ${r.cpuPerVerifyCpu.toFixed(2)} × its verify workers' CPU per tx (all nodes; steady across VM speeds, the figure to compare runs by)`);
@@ -231,6 +252,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     rate: arg('--rate') ? Number(arg('--rate')) : undefined,
     durationSec: arg('--duration') ? Number(arg('--duration')) : undefined,
     mix: arg('--mix'),
+    warmupSec: arg('--warmup') ? Number(arg('--warmup')) : undefined,
   })
     .then((r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'))
     .catch((e) => {

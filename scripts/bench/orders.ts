@@ -26,6 +26,11 @@ export interface OrdersBenchOptions {
   durationSec?: number;
   /** Funded sender accounts (default 500). */
   accounts?: number;
+  /**
+   * Seconds of the same load sent first and not measured (default 0): a freshly started node
+   * spends its first seconds under load compiling its hot paths (see README, "Warm-up").
+   */
+  warmupSec?: number;
   /** Raw verifies/s to compare with; measured here when absent. */
   verifiesPerSec?: number;
   log?: (line: string) => void;
@@ -50,6 +55,8 @@ export interface OrdersBenchResult {
   /** committedPerSec / verifiesPerSec. */
   ratio: number;
   report: LoadReport;
+  /** The warm-up run's report, when there was one. */
+  warmup?: LoadReport;
 }
 
 function cliJson<T = Record<string, unknown>>(args: string[]): T {
@@ -108,17 +115,20 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
       { stdio: ['ignore', out, out] },
     );
     await waitReady(url);
-    const report = await runLoad({
-      rpc: url,
-      sourcePriv: fromHex(JSON.parse(readFileSync(k.file, 'utf8')).privkey as string),
-      accounts: opts.accounts ?? 500,
-      rate,
-      durationSec,
-      mix: { transfer: 0, order: 100 },
-      pair,
-      drainSec: 60,
-      log,
-    });
+    const load = (seconds: number): Promise<LoadReport> =>
+      runLoad({
+        rpc: url,
+        sourcePriv: fromHex(JSON.parse(readFileSync(k.file, 'utf8')).privkey as string),
+        accounts: opts.accounts ?? 500,
+        rate,
+        durationSec: seconds,
+        mix: { transfer: 0, order: 100 },
+        pair,
+        drainSec: 60,
+        log,
+      });
+    const warmup = opts.warmupSec ? await load(opts.warmupSec) : undefined;
+    const report = await load(durationSec);
     let rssMb = 0;
     try {
       rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -142,6 +152,7 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
       verifiesPerSec,
       ratio: report.committedPerSec / verifiesPerSec,
       report,
+      warmup,
     };
   } finally {
     node?.kill('SIGTERM');
@@ -152,7 +163,9 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rate = process.argv[2] ? Number(process.argv[2]) : undefined;
   const durationSec = process.argv[3] ? Number(process.argv[3]) : undefined;
-  const r = await runOrdersBench({ rate, durationSec, log: (l) => console.error(l) });
+  const warmupSec = process.argv[4] ? Number(process.argv[4]) : undefined;
+  const r = await runOrdersBench({ rate, durationSec, warmupSec, log: (l) => console.error(l) });
+  if (r.warmup) console.log(`warm-up: ${r.warmup.steadyPerSec.toFixed(0)} orders/s sustained, ${r.warmup.committedPerSec.toFixed(0)} committed first send to last commit (${r.warmup.durationSec.toFixed(1)} s, not measured)`);
   console.log(
     `orders: ${r.report.steadyPerSec.toFixed(0)} orders/s sustained, ${r.committedPerSec.toFixed(0)} committed first send to last commit, ${r.report.pendingAtSendEnd} pending when sending stopped (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}, submitted ${r.submittedPerSec.toFixed(0)}/s over ${r.report.durationSec.toFixed(1)} s; ` +
       `p50 ${r.latencyP50Ms.toFixed(0)} ms, p99 ${r.latencyP99Ms.toFixed(0)} ms, lost ${r.lost}, ${r.trades} trades, rejects ${JSON.stringify(r.rejectsByCode)}, re-sent ${r.report.retried} (busy node), RSS ${r.rssMb.toFixed(0)} MB)`,
