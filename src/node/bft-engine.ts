@@ -540,6 +540,7 @@ export class BftEngine implements ConsensusEngine {
       return;
     }
     this.blockBytes.set(block, blockBytes);
+    this.sync.notePeerHeight(proposal.height);
     this.release(proposal.height);
     this.enqueue({ kind: 'event', ev: { type: 'proposal', proposal, block, blockBytes } });
   }
@@ -568,6 +569,7 @@ export class BftEngine implements ConsensusEngine {
       return;
     }
     this.d.metrics?.votes.inc({ type: vote.type === VoteType.Prevote ? 'prevote' : 'precommit' });
+    this.sync.notePeerHeight(vote.height);
     this.release(vote.height);
     this.enqueue({ kind: 'event', ev: { type: 'vote', vote } });
   }

@@ -61,6 +61,10 @@ class Sink implements BlockSyncSink {
   lastHeight(): number {
     return this.height;
   }
+  /** Consensus committed the next height by itself. */
+  committedByConsensus(): void {
+    this.height++;
+  }
   async applySynced(block: Block, commit: Commit): Promise<boolean> {
     await new Promise((r) => setImmediate(r));
     const h = this.height + 1;
@@ -97,6 +101,7 @@ class FakeNet {
   provider: BlockProvider | undefined;
   inFlight = 0;
   maxInFlight = 0;
+  statusCalls = 0;
   private readonly list = new Map<string, FakePeer>();
 
   constructor(private readonly entries: BlockEntry[], private readonly forged: Map<number, BlockEntry>) {}
@@ -110,6 +115,7 @@ class FakeNet {
   }
 
   async getStatus(id: string): Promise<StatusInfo> {
+    this.statusCalls++;
     const p = this.list.get(id);
     if (!p) throw p2pError('peerNotConnected', id);
     return { chainId: CHAIN, height: p.height, baseHeight: 1 };
@@ -427,5 +433,43 @@ describe('block sync from several peers', () => {
     } finally {
       await sync.stop();
     }
+  });
+
+  it('while consensus commits, polls peers only every statusRefreshTicks-th tick, or at once on a consensus message from beyond the lag', async () => {
+    const { net, sink, sync } = setup(30, { statusRefreshTicks: 4, stuckMs: 60_000 }, 5);
+    net.add('a', 5);
+    net.add('b', 5);
+    await round(sync);
+    assert.equal(net.statusCalls, 2, 'the first tick polls every peer');
+    for (let i = 0; i < 3; i++) {
+      sink.committedByConsensus();
+      await round(sync);
+    }
+    assert.equal(net.statusCalls, 2, 'the next 3 ticks skip the poll while our height moves');
+    sink.committedByConsensus();
+    await round(sync);
+    assert.equal(net.statusCalls, 4, 'one poll in 4 ticks');
+    sink.committedByConsensus();
+    sync.notePeerHeight(sink.lastHeight() + 2);
+    await round(sync);
+    assert.equal(net.statusCalls, 4, 'a peer within the catch-up lag is no reason to poll');
+    sink.committedByConsensus();
+    sync.notePeerHeight(sink.lastHeight() + 3);
+    await round(sync);
+    assert.equal(net.statusCalls, 6, 'a peer beyond the lag makes the next tick poll');
+    sink.committedByConsensus();
+    await round(sync);
+    assert.equal(net.statusCalls, 6, 'and only that one');
+    assert.equal(sync.peerHeight, sink.lastHeight(), 'the best known height follows our own while we commit');
+  });
+
+  it('polls at every tick while our height stands still', async () => {
+    const { net, sync } = setup(30, { statusRefreshTicks: 100, stuckMs: 20 }, 5);
+    net.add('a', 5);
+    for (let i = 0; i < 3; i++) {
+      await round(sync);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.equal(net.statusCalls, 3);
   });
 });
