@@ -16,6 +16,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BIN, cliJson, freeBase, rpcHeight as height, sleep } from './local-procs.js';
+import { pidCpuSec as cpuSec } from './cpu.js';
 
 export interface NetLoadOptions {
   validators?: number;
@@ -62,15 +63,6 @@ export interface NetLoadResult {
   warmup?: { durationSec: number; steadyPerSec: number; committedPerSec: number; latencyP99Ms: number; lost: number };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (0 where unavailable). */
-function cpuSec(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return 0;
-  }
-}
 
 /** CPU ticks of each thread of a process, by tid (for the per-thread breakdown). */
 function threadTicks(pid: number | undefined): Map<string, { comm: string; ticks: number }> {

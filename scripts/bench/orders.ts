@@ -16,9 +16,11 @@ import { pathToFileURL } from 'node:url';
 import { runLoad, type LoadReport } from '../../src/client/load.js';
 import { fromHex } from '../../src/crypto/hash.js';
 import { runVerifyBench } from './verify.js';
+import { pidCpuSec } from './cpu.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-const BIN = join(ROOT, 'bin', 'dexchain.js');
+// DEXCHAIN_E2E_BIN: another build's CLI (old/new runs in turns), as for the other node benches
+const BIN = process.env.DEXCHAIN_E2E_BIN ?? join(ROOT, 'bin', 'dexchain.js');
 
 export interface OrdersBenchOptions {
   /** Offered orders per second (default 2,000). */
@@ -57,6 +59,8 @@ export interface OrdersBenchResult {
   report: LoadReport;
   /** The warm-up run's report, when there was one. */
   warmup?: LoadReport;
+  /** CPU seconds the node used in the measured run (funding and drain included; 0 where unreadable). */
+  nodeCpuSec: number;
 }
 
 function cliJson<T = Record<string, unknown>>(args: string[]): T {
@@ -128,7 +132,9 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
         log,
       });
     const warmup = opts.warmupSec ? await load(opts.warmupSec) : undefined;
+    const cpu0 = pidCpuSec(node.pid);
     const report = await load(durationSec);
+    const nodeCpuSec = pidCpuSec(node.pid) - cpu0;
     let rssMb = 0;
     try {
       rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -153,6 +159,7 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
       ratio: report.committedPerSec / verifiesPerSec,
       report,
       warmup,
+      nodeCpuSec,
     };
   } finally {
     node?.kill('SIGTERM');
@@ -170,5 +177,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     `orders: ${r.report.steadyPerSec.toFixed(0)} orders/s sustained, ${r.committedPerSec.toFixed(0)} committed first send to last commit, ${r.report.pendingAtSendEnd} pending when sending stopped (offered ${r.rate}/s for ${r.durationSec} s on ${r.pair}, submitted ${r.submittedPerSec.toFixed(0)}/s over ${r.report.durationSec.toFixed(1)} s; ` +
       `p50 ${r.latencyP50Ms.toFixed(0)} ms, p99 ${r.latencyP99Ms.toFixed(0)} ms, lost ${r.lost}, ${r.trades} trades, rejects ${JSON.stringify(r.rejectsByCode)}, re-sent ${r.report.retried} (busy node), RSS ${r.rssMb.toFixed(0)} MB)`,
   );
-  console.log(`reference: ${r.verifiesPerSec.toFixed(0)} native single-thread verifies/s; ratio ${r.ratio.toFixed(3)}`);
+  console.log(`reference: ${r.verifiesPerSec.toFixed(0)} native single-thread verifies/s; ratio ${r.ratio.toFixed(3)}; node CPU ${r.nodeCpuSec.toFixed(1)} s, ${((r.nodeCpuSec * 1e6) / Math.max(1, r.committedOk)).toFixed(0)} µs per committed order`);
 }
