@@ -9,9 +9,10 @@
  *   starts a sync at once (and `catchingUp` is true until we are level), a smaller lag only after
  *   our height has not moved for `stuckMs` (normal consensus usually closes it first).
  * - While consensus commits heights by itself, the poll is skipped but every
- *   `statusRefreshTicks`-th: each poll opens a stream to every peer (~13 % of an idle
- *   validator's CPU at one poll a second), and a node that keeps committing is level with its
- *   peers. Consensus messages tell of a peer ahead (`notePeerHeight`): the next tick polls.
+ *   `statusRefreshTicks`-th: each poll opens a stream to every peer (an idle 4-validator net's
+ *   nodes spent 52 ms of CPU per block polling every second, 39–45 without), and a node that
+ *   keeps committing is level with its peers. Consensus messages tell of a peer ahead
+ *   (`notePeerHeight`): the next tick polls.
  * - A round fetches from every peer that is ahead at once: the range is cut into batches handed
  *   to different peers (a few in flight per peer, a bounded window ahead of the next height; see
  *   `block-sync-scheduler.ts`), and blocks are applied strictly in height order as they arrive.
