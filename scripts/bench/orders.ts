@@ -7,20 +7,19 @@
  *
  *   npx tsx scripts/bench/orders.ts [rate] [durationSec]      (needs `npm run build` first)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { runLoad, type LoadReport } from '../../src/client/load.js';
 import { fromHex } from '../../src/crypto/hash.js';
 import { runVerifyBench } from './verify.js';
 import { pidCpuSec } from './cpu.js';
+// BIN honours DEXCHAIN_E2E_BIN: another build's CLI, for old/new runs in turns
+import { BIN, cliJson } from './local-procs.js';
 
-const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-// DEXCHAIN_E2E_BIN: another build's CLI (old/new runs in turns), as for the other node benches
-const BIN = process.env.DEXCHAIN_E2E_BIN ?? join(ROOT, 'bin', 'dexchain.js');
 
 export interface OrdersBenchOptions {
   /** Offered orders per second (default 2,000). */
@@ -63,12 +62,6 @@ export interface OrdersBenchResult {
   nodeCpuSec: number;
 }
 
-function cliJson<T = Record<string, unknown>>(args: string[]): T {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`dexchain ${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
-
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
@@ -104,11 +97,11 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
   const url = `http://127.0.0.1:${port}`;
   let node: ReturnType<typeof spawn> | undefined;
   try {
-    cliJson(['init', '--home', home, '--chain-id', 'bench-orders']);
+    cliJson<unknown>(['init', '--home', home, '--chain-id', 'bench-orders']);
     const k = cliJson<{ address: string; file: string }>(['keys', 'add', 'load', '--keyring-backend', 'test', '--home', home]);
-    cliJson(['genesis', 'add-account', k.address, '5000000:BNB', '--home', home]);
+    cliJson<unknown>(['genesis', 'add-account', k.address, '5000000:BNB', '--home', home]);
     const tok = cliJson<{ symbol: string }>(['genesis', 'add-token', 'LOAD', '90000000000', '--owner', k.address, '--home', home]);
-    cliJson(['genesis', 'add-pair', tok.symbol, 'BNB', '--price', '1', '--home', home]);
+    cliJson<unknown>(['genesis', 'add-pair', tok.symbol, 'BNB', '--price', '1', '--home', home]);
     const pair = `${tok.symbol}_BNB`;
     // DEXCHAIN_NODE_FLAGS: node options (e.g. `--cpu-prof`); DEXCHAIN_NODE_OUT: a file for the node's
     // output, at DEXCHAIN_NODE_LOG_LEVEL (default warn; `info` logs each block's phases).

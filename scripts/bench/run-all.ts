@@ -19,9 +19,9 @@ import { runConsensusBench } from './consensus.js';
 import { runStoreBench } from './store.js';
 import { runNetLoadBench } from './net-load.js';
 import { runRecheckBench } from './recheck.js';
+import { BIN, cliJson } from './local-procs.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-const BIN = join(ROOT, 'bin', 'dexchain.js');
 const quick = process.argv.includes('--quick');
 const rows: string[][] = [];
 const say = (s: string) => process.stdout.write(s + '\n');
@@ -34,12 +34,6 @@ const f2 = (n: number) => n.toFixed(2);
  */
 const WARMUP_SEC = 30;
 
-function cliJson(args: string[]): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`dexchain ${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
-}
-
 /**
  * One validator node process + the load generator (a second process), on loopback: the same load
  * for `warmup` s first (not measured; reported as `warmupSteadyPerSec`), then the measured run.
@@ -48,9 +42,9 @@ async function nodeLoad(mix: string, rate: number, duration: number, warmup: num
   const home = mkdtempSync(join(tmpdir(), 'dexchain-bench-'));
   const port = 36000 + Math.floor(Math.random() * 2000);
   try {
-    cliJson(['init', '--home', home, '--chain-id', 'bench-1']);
-    const k = cliJson(['keys', 'add', 'load', '--keyring-backend', 'test', '--home', home]) as { address: string };
-    cliJson(['genesis', 'add-account', k.address, '5000000:BNB', '--home', home]);
+    cliJson<unknown>(['init', '--home', home, '--chain-id', 'bench-1']);
+    const k = cliJson<{ address: string }>(['keys', 'add', 'load', '--keyring-backend', 'test', '--home', home]);
+    cliJson<unknown>(['genesis', 'add-account', k.address, '5000000:BNB', '--home', home]);
     const node = spawn(process.execPath, [BIN, 'start', '--home', home, '--rpc.laddr', `tcp://127.0.0.1:${port}`, '--log_level', 'warn'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 3000));
     const send = (seconds: number) => {
