@@ -156,7 +156,9 @@ export async function runOrdersBench(opts: OrdersBenchOptions = {}): Promise<Ord
     };
   } finally {
     node?.kill('SIGTERM');
-    setTimeout(() => rmSync(home, { recursive: true, force: true }), 2000).unref();
+    // DEXCHAIN_KEEP_HOME=1 keeps the node's home (its stores) for a look afterwards.
+    if (process.env.DEXCHAIN_KEEP_HOME) log(`node home kept: ${home}`);
+    else setTimeout(() => rmSync(home, { recursive: true, force: true }), 2000).unref();
   }
 }
 
