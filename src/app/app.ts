@@ -139,12 +139,11 @@ export class DexApp implements Application {
   private chainInfo: ChainInfo | undefined;
   private checkState: Overlay | undefined;
   /**
-   * The per-tx write layers, one reused for every tx (emptied by `write()` on success and by
-   * `discard()` on failure): a check overlay over `checkState`, and a store cache over the
-   * working view for the block being delivered.
+   * checkTx's per-tx write layer, one overlay over `checkState` reused for every tx (emptied by
+   * `write()` on success and by `discard()` on failure); a block's delivery reuses one store cache
+   * over its working view the same way (`finalizeBlock`).
    */
   private checkTxCache: Overlay | undefined;
-  private deliverTxCache: (KVWriter & { write(): void; discard(): void }) | undefined;
   /** Fees taken by checkTx are never paid out; the pool just absorbs them. */
   private readonly checkFees = new FeePool();
   private readonly blockFees = new FeePool();

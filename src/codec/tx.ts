@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { rootError } from '../errors.js';
-import { AminoReader, AminoWriter, aminoPrefix, bytesEqual, concatBytes, encodeUvarint, toHex } from './amino.js';
+import { AminoReader, AminoWriter, aminoPrefix, concatBytes, encodeUvarint, toHex } from './amino.js';
 import { decodeMsgAt, encodeMsg } from './msgs.js';
 import type { DecodedTx, Msg, StdSignature, StdTx } from './types.js';
 

@@ -167,7 +167,6 @@ export class ConsensusCore {
   private futureRounds = new Map<number, Set<number>>();
 
   private lockedRound = -1;
-  private lockedBlock: Block | undefined;
   private lockedHash: Uint8Array | undefined;
   private validRound = -1;
   private validBlock: Block | undefined;
@@ -275,7 +274,7 @@ export class ConsensusCore {
     this.precommits = new Map();
     this.futureRounds = new Map();
     this.lockedRound = -1;
-    this.lockedBlock = this.lockedHash = undefined;
+    this.lockedHash = undefined;
     this.validRound = -1;
     this.validBlock = this.validHash = undefined;
     this.prevoteWait = new Set();
@@ -471,7 +470,6 @@ export class ConsensusCore {
         this.polDone.add(r);
         if (this.step === 'prevote') {
           this.lockedRound = r;
-          this.lockedBlock = prop.block;
           this.lockedHash = prop.hash;
           this.step = 'precommit';
           this.castVote(VoteType.Precommit, { hash: prop.hash });

@@ -13,7 +13,7 @@ import type { Block, Commit } from '../consensus/types.js';
 import { CommitFlag } from '../consensus/types.js';
 import { blockDecodedTxs, blockTxHashes, encodeBlock, decodeBlock, encodeCommit, headerHash, merkleRoot } from '../consensus/block.js';
 import type { BlockStore, StoredTxResult } from '../store/index.js';
-import { decodeTx, encodeAddress, txHashHex } from '../codec/index.js';
+import { decodeTx, encodeAddress } from '../codec/index.js';
 import { msgAddresses } from '../codec/msg-addresses.js';
 import { toHex, sha256, bytesEqual } from '../crypto/hash.js';
 import type { Mempool } from '../mempool/mempool.js';

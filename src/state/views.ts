@@ -9,7 +9,7 @@ import { bytesToStr, strToBytes } from './keys.js';
 import { SortedMap, type RangeOpts } from './sorted-map.js';
 import { rootError } from '../errors.js';
 import { Lazy } from './decoded.js';
-import type { CacheKV, KVReader, KVWriter, ValueCodec } from './types.js';
+import type { CacheKV, KVReader, ValueCodec } from './types.js';
 import { makeRoom } from '../cache/evict.js';
 
 export interface IterateOpts {

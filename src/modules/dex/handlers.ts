@@ -16,11 +16,6 @@ import { INT64_MAX } from '../../codec/index.js';
 
 const enc = new TextEncoder();
 
-/**
- * `enc.encode(JSON.stringify({ order_id: id }))`: ids are hex and digits (checked against the
- * sender and sequence), which JSON writes as they are, so the bytes are written directly (a
- * small on-heap array instead of a string round trip and an off-heap buffer per order).
- */
 /** Both tokens of a pair to list exist, and `from` owns one of them (ListMsg and ListMiniMsg alike). */
 function mustOwnBaseOrQuote(dex: DexKeeper, kv: KVReader, from: Uint8Array, base: string, quote: string): void {
   const baseToken = dex.tokens.getToken(kv, base);
@@ -32,6 +27,11 @@ function mustOwnBaseOrQuote(dex: DexKeeper, kv: KVReader, from: Uint8Array, base
   }
 }
 
+/**
+ * `enc.encode(JSON.stringify({ order_id: id }))`: ids are hex and digits (checked against the
+ * sender and sequence), which JSON writes as they are, so the bytes are written directly (a
+ * small on-heap array instead of a string round trip and an off-heap buffer per order).
+ */
 export function orderIdResult(id: string): Uint8Array {
   const head = '{"order_id":"';
   const n = id.length;
