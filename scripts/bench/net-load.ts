@@ -27,7 +27,7 @@ export interface NetLoadOptions {
   /**
    * Seconds of the same load sent first and not measured (default 0). Freshly started nodes
    * spend their first seconds under load compiling their hot paths, four processes at once
-   * here (see README, "Warm-up").
+   * here (see docs/performance.md, "Warm-up").
    */
   warmupSec?: number;
   log?: (line: string) => void;

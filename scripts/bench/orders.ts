@@ -29,7 +29,7 @@ export interface OrdersBenchOptions {
   accounts?: number;
   /**
    * Seconds of the same load sent first and not measured (default 0): a freshly started node
-   * spends its first seconds under load compiling its hot paths (see README, "Warm-up").
+   * spends its first seconds under load compiling its hot paths (see docs/performance.md, "Warm-up").
    */
   warmupSec?: number;
   /** Raw verifies/s to compare with; measured here when absent. */

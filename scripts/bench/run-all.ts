@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   // target, a node that keeps up shows the target minus noise, and the whole-span rate always
   // falls short by the pipeline's tail). Each node row first sends the same load unmeasured
   // (WARMUP s): a node fresh from start spends its first seconds under load compiling its hot
-  // paths, and four of them at once on the 4-validator row (README, "Warm-up").
+  // paths, and four of them at once on the 4-validator row (docs/performance.md, "Warm-up").
   const warmup = quick ? 5 : WARMUP_SEC;
   const warmNote = (steady: number | undefined, unit: string): string => (steady === undefined ? '' : `; after ${warmup} s of the same load, not measured, which sustained ${f0(steady)} ${unit}`);
   const rate = quick ? 2000 : 11_000;

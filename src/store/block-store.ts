@@ -500,7 +500,7 @@ class LevelBlockStore implements BlockStore {
 export async function openBlockStore(dir: string, opts: BlockStoreOptions = {}): Promise<BlockStore> {
   // A full block writes several MB (the block, its tx records, the address index): with LevelDB's
   // 4 MB default memtable every block flushed a level-0 file and kept compaction busy; 64 MB
-  // flushes every ten-odd full blocks (measured: see README, where the time goes).
+  // flushes every ten-odd full blocks (measured: see docs/performance.md, LevelDB: memtables and compaction).
   const db: DB = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: 64 * 1024 * 1024 });
   await db.open();
   const store = new LevelBlockStore(db, opts.sync ?? true, Math.max(0, opts.countCacheMax ?? COUNT_CACHE_MAX));
