@@ -172,7 +172,7 @@ export class Admission {
       let fail: ChainError | undefined;
       if (tx.length > MAX_TX_BYTES) fail = rootError('txTooLarge', `tx of ${tx.length} bytes exceeds ${MAX_TX_BYTES}`);
       else if (this.inFlight.has(hash) || this.mempool.has(hash)) fail = rootError('duplicateTx', `tx ${hash} is already in the mempool`);
-      else if (this.mempool.isKnown(hash)) fail = rootError('duplicateTx', `tx ${hash} was already committed`);
+      else if (this.mempool.isCommitted(hash)) fail = rootError('duplicateTx', `tx ${hash} was already committed`);
       else if (source !== '' && mine >= budget) {
         fail = rootError('rateLimited', `${mine} txs from ${source} are still being checked (limit ${budget}); slow down`);
       } else if (this.inFlight.size >= this.maxPending) fail = rootError('mempoolFull', `node busy: ${this.inFlight.size} txs waiting for their signature check`);

@@ -172,9 +172,9 @@ export class Mempool {
     this.rejectedTxs.add(hash, { code, log, height: this.height });
   }
 
-  /** In the pool, or committed recently: a new copy would be a duplicate. */
-  isKnown(hash: string): boolean {
-    return this.entries.has(hash) || this.committed.has(hash);
+  /** Committed recently (within the `cache_size` last committed txs): a new copy would be a duplicate. */
+  isCommitted(hash: string): boolean {
+    return this.committed.has(hash);
   }
 
   get size(): number {
