@@ -58,7 +58,11 @@ export async function startNode(o: { home?: string; demo: boolean; overrides: Re
   const kr = new Keyring(home, 'test');
   if (kr.has(DEMO_KEY)) {
     const k = kr.show(DEMO_KEY);
-    lines.push(`  demo account  ${encodeAddress(fromHex(k.address), node.hrp)}`);
+    const address = encodeAddress(fromHex(k.address), node.hrp);
+    // what the committed state holds now (after a restart, not necessarily the genesis amount)
+    const held = node.app.queries.account(address)?.balances.filter((b) => b.free !== '0.00000000');
+    lines.push(`  demo account  ${address}`);
+    lines.push(`  demo balance  ${held && held.length > 0 ? held.map((b) => `${b.free} ${b.symbol}`).join(', ') : 'none yet'}`);
     lines.push(`  demo key      ${k.path}  (use: --from ${DEMO_KEY} --keyring-backend test --home ${home})`);
   }
   process.stdout.write(lines.join('\n') + '\n\n');
