@@ -53,14 +53,14 @@ describe('e2e: dexchain start --demo', function () {
     const to = cliJson<{ address: string }>(['keys', 'add', 'other', '--keyring-backend', 'test', '--home', home]).address;
     const sent = cli(['tx', 'send', to, '1:BNB', '--from', 'demo', '--keyring-backend', 'test', '--home', home, '--node', node.url]);
     assert.equal(sent.status, 0, sent.stderr || sent.stdout);
-    const after = await freeBnb(node, first.address);
-    assert.notEqual(after, '10000000.00000000');
+    const left = await freeBnb(node, first.address);
+    assert.notEqual(left, '10000000.00000000');
 
     await node.stop();
     node.start();
     await node.waitReady(1);
     const second = await banner(node, 2);
     assert.equal(second.address, first.address);
-    assert.equal(second.balance, `${after} BNB`);
+    assert.equal(second.balance, `${left} BNB`);
   });
 });
