@@ -34,7 +34,7 @@ export function registerLoad(program: Command): void {
     .option('--rate <r>', 'txs per second', '1000')
     .option('--duration <s>', 'seconds of load', '10')
     .option('--mix <mix>', 'transfer:N,order:M shares', 'transfer:100')
-    .option('--pair <BASE_QUOTE>', 'pair for orders (default: the first listed)')
+    .option('--pair <BASE_QUOTE>', 'pair for orders (default: the first listed market whose tokens --from can fund for every account)')
     .option('--batch <n>', 'txs per HTTP request')
     .option('--drain <s>', 'seconds to wait for the last txs to commit', '30')
     .action(async (o: Record<string, string>) => {

@@ -12,9 +12,14 @@ import { DexNode } from '../node/node.js';
 import { encodeAddress } from '../codec/index.js';
 import { fromHex } from '../crypto/hash.js';
 import { resolveHome } from './common.js';
+import { addGenesisPair, addGenesisToken } from '../modules/dex/genesis.js';
 
 const DEMO_KEY = 'demo';
 const DEMO_BNB = 10_000_000n * 100_000_000n; // 10,000,000 BNB
+/** A BEP2 token the demo account holds, listed against BNB, so orders work from the start. */
+const DEMO_TOKEN = 'DEMO';
+const DEMO_TOKEN_SUPPLY = 1_000_000_000n * 100_000_000n; // 1,000,000,000 DEMO
+const DEMO_PAIR_PRICE = 100_000_000n; // 1 BNB
 
 function ensureDemoHome(home: string): void {
   const paths = homePaths(home);
@@ -23,7 +28,10 @@ function ensureDemoHome(home: string): void {
   const kr = new Keyring(home, 'test');
   const { info } = kr.has(DEMO_KEY) ? { info: kr.show(DEMO_KEY) } : kr.add(DEMO_KEY);
   const doc = readGenesis(paths.genesisFile);
-  addGenesisAccount(doc, encodeAddress(fromHex(info.address), doc.address_prefix), [{ denom: 'BNB', amount: DEMO_BNB }]);
+  const address = encodeAddress(fromHex(info.address), doc.address_prefix);
+  addGenesisAccount(doc, address, [{ denom: 'BNB', amount: DEMO_BNB }]);
+  const token = addGenesisToken(doc, { symbol: DEMO_TOKEN, totalSupply: DEMO_TOKEN_SUPPLY, owner: address, name: 'Demo token', mintable: true });
+  addGenesisPair(doc, token, 'BNB', DEMO_PAIR_PRICE);
   writeGenesis(paths.genesisFile, doc);
 }
 

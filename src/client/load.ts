@@ -24,7 +24,7 @@ export interface LoadOptions {
   rate: number;
   durationSec: number;
   mix: { transfer: number; order: number };
-  /** Pair for orders, BASE_QUOTE; default: the first listed market. */
+  /** Pair for orders, BASE_QUOTE; default: the first listed market whose tokens the source can fund. */
   pair?: string;
   /** Txs per HTTP request. */
   batch?: number;
@@ -32,6 +32,69 @@ export interface LoadOptions {
   drainSec?: number;
   onProgress?: (p: LoadProgress) => void;
   log?: (line: string) => void;
+}
+
+/** A listed market as `/api/v1/markets` gives it. */
+export interface MarketJson {
+  base_asset_symbol: string;
+  quote_asset_symbol: string;
+  list_price: string;
+  lot_size: string;
+}
+
+/** A market the load places orders on: amounts in base units (1e-8). */
+export interface OrderPair {
+  base: string;
+  quote: string;
+  price: bigint;
+  lot: bigint;
+}
+
+const fixed8 = (s: string): bigint => {
+  const [i, f = ''] = s.split('.');
+  return BigInt(i!) * 100_000_000n + BigInt((f + '00000000').slice(0, 8));
+};
+
+/**
+ * What one load account is funded with beyond its BNB for fees: for orders on `pair`, enough base
+ * to sell and quote to buy one lot in each of its `perTx` txs, twice over (BNB is funded apart).
+ */
+export function orderFunding(pair: OrderPair, perTx: number): { denom: string; amount: bigint }[] {
+  const out: { denom: string; amount: bigint }[] = [];
+  if (pair.base !== 'BNB') out.push({ denom: pair.base, amount: BigInt(perTx) * pair.lot * 2n });
+  if (pair.quote !== 'BNB') out.push({ denom: pair.quote, amount: BigInt(perTx) * ((pair.lot * pair.price * 2n) / 100_000_000n + 1n) });
+  return out;
+}
+
+/**
+ * The market orders go to: `wanted` (BASE_QUOTE) when given, else the first listed market whose
+ * non-BNB tokens the source holds enough of to fund `accounts` accounts of `perTx` txs. Throws
+ * a message naming, per market, what it needs and what the source holds when none fits.
+ */
+export function chooseOrderPair(markets: readonly MarketJson[], held: ReadonlyMap<string, bigint>, accounts: number, perTx: number, wanted?: string): OrderPair {
+  const pairs = markets.map((m) => ({ base: m.base_asset_symbol, quote: m.quote_asset_symbol, price: fixed8(m.list_price), lot: fixed8(m.lot_size) }));
+  const name = (p: OrderPair) => `${p.base}_${p.quote}`;
+  const shortfall = (p: OrderPair): string | undefined => {
+    const missing = orderFunding(p, perTx)
+      .map((c) => ({ ...c, need: c.amount * BigInt(accounts), have: held.get(c.denom) ?? 0n }))
+      .filter((c) => c.have < c.need);
+    return missing.length === 0 ? undefined : missing.map((c) => `needs ${c.need} ${c.denom} (base units), the source holds ${c.have}`).join(' and ');
+  };
+  if (wanted !== undefined) {
+    const p = pairs.find((x) => name(x) === wanted.toUpperCase());
+    if (!p) throw new Error(`pair ${wanted} is not listed`);
+    const short = shortfall(p);
+    if (short) throw new Error(`orders on ${name(p)} for ${accounts} accounts: ${short}; fund the source, lower --rate/--duration, or pick another --pair`);
+    return p;
+  }
+  if (pairs.length === 0) throw new Error('orders requested but the node lists no market (use --mix transfer:100 or list a pair)');
+  const fits = pairs.find((p) => shortfall(p) === undefined);
+  if (fits) return fits;
+  throw new Error(
+    `orders requested but the source cannot fund any listed market for ${accounts} accounts: ` +
+      pairs.map((p) => `${name(p)} ${shortfall(p)}`).join('; ') +
+      '; fund the source with a listed token, or issue a token and list it against BNB',
+  );
 }
 
 export interface LoadProgress {
@@ -167,14 +230,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const src = await client.account(encodeAddress(srcAddr, hrp));
   if (!src) throw new Error(`source account ${encodeAddress(srcAddr, hrp)} does not exist`);
 
-  // Order settings.
-  let pair: { base: string; quote: string; price: bigint; lot: bigint } | undefined;
+  const perTx = Math.ceil((o.rate * o.durationSec) / o.accounts) + 2;
+  // Order settings: a market whose tokens the source can hand out.
+  let pair: OrderPair | undefined;
   if (o.mix.order > 0) {
-    const markets = (await client.get<{ base_asset_symbol: string; quote_asset_symbol: string; list_price: string; lot_size: string }[]>('/api/v1/markets?limit=1000')) ?? [];
-    const m = o.pair ? markets.find((x) => `${x.base_asset_symbol}_${x.quote_asset_symbol}` === o.pair) : markets[0];
-    if (!m) throw new Error(o.pair ? `pair ${o.pair} is not listed` : 'orders requested but the node lists no market (use --mix transfer:100 or list a pair)');
-    const fx = (s: string) => BigInt(s.replace('.', ''));
-    pair = { base: m.base_asset_symbol, quote: m.quote_asset_symbol, price: fx(m.list_price), lot: fx(m.lot_size) };
+    const markets = (await client.get<MarketJson[]>('/api/v1/markets?limit=1000')) ?? [];
+    const held = new Map(src.balances.map((b) => [b.symbol, fixed8(b.free)] as const));
+    pair = chooseOrderPair(markets, held, o.accounts, perTx, o.pair);
+    log(`orders on ${pair.base}_${pair.quote}`);
   }
 
   // 1. Accounts, funded by multi-sends of up to 100 outputs.
@@ -184,20 +247,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const pub = publicKeyFromPrivate(priv);
     return { priv, pub, addr: addressFromPubKey(pub), accNum: 0n, seq: 0n };
   });
-  const perTx = Math.ceil((o.rate * o.durationSec) / o.accounts) + 2;
   const bnbEach = BigInt(perTx) * 200_000n + 100_000_000n;
-  const fund = (address: Uint8Array) => {
-    const coins = [{ denom: 'BNB', amount: bnbEach }];
-    if (pair && pair.base !== 'BNB') coins.push({ denom: pair.base, amount: BigInt(perTx) * pair.lot * 2n });
-    if (pair && pair.quote !== 'BNB') coins.push({ denom: pair.quote, amount: BigInt(perTx) * ((pair.lot * pair.price * 2n) / 100_000_000n + 1n) });
-    return coins.sort((a, b) => (a.denom < b.denom ? -1 : 1));
-  };
+  const coinsEach = [{ denom: 'BNB', amount: bnbEach }, ...(pair ? orderFunding(pair, perTx) : [])].sort((a, b) => (a.denom < b.denom ? -1 : 1));
   let srcSeq = BigInt(src.sequence);
   const srcNum = BigInt(src.account_number);
   log(`funding ${o.accounts} accounts from ${encodeAddress(srcAddr, hrp)}`);
   for (let i = 0; i < accts.length; i += 100) {
     const chunk = accts.slice(i, i + 100);
-    const outputs = chunk.map((a) => ({ address: a.addr, coins: fund(a.addr) }));
+    const outputs = chunk.map((a) => ({ address: a.addr, coins: coinsEach }));
     const total = new Map<string, bigint>();
     for (const out of outputs) for (const c of out.coins) total.set(c.denom, (total.get(c.denom) ?? 0n) + c.amount);
     const inputs = [{ address: srcAddr, coins: [...total.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([denom, amount]) => ({ denom, amount })) }];
