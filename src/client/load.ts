@@ -7,6 +7,7 @@
  */
 import type { Msg } from '../codec/types.js';
 import { encodeAddress, encodeTx, stdSignBytes, txHashHex } from '../codec/index.js';
+import { parseFixed8 } from '../codec/fixed8.js';
 import { addressFromPubKey, sha256, toHex } from '../crypto/hash.js';
 import { bulkSigner, publicKeyFromPrivate, randomPrivateKey } from '../crypto/secp256k1.js';
 import { NodeClient } from './http.js';
@@ -50,11 +51,6 @@ export interface OrderPair {
   lot: bigint;
 }
 
-const fixed8 = (s: string): bigint => {
-  const [i, f = ''] = s.split('.');
-  return BigInt(i!) * 100_000_000n + BigInt((f + '00000000').slice(0, 8));
-};
-
 /**
  * What one load account is funded with beyond its BNB for fees: for orders on `pair`, enough base
  * to sell and quote to buy one lot in each of its `perTx` txs, twice over (BNB is funded apart).
@@ -72,7 +68,7 @@ export function orderFunding(pair: OrderPair, perTx: number): { denom: string; a
  * a message naming, per market, what it needs and what the source holds when none fits.
  */
 export function chooseOrderPair(markets: readonly MarketJson[], held: ReadonlyMap<string, bigint>, accounts: number, perTx: number, wanted?: string): OrderPair {
-  const pairs = markets.map((m) => ({ base: m.base_asset_symbol, quote: m.quote_asset_symbol, price: fixed8(m.list_price), lot: fixed8(m.lot_size) }));
+  const pairs = markets.map((m) => ({ base: m.base_asset_symbol, quote: m.quote_asset_symbol, price: parseFixed8(m.list_price), lot: parseFixed8(m.lot_size) }));
   const name = (p: OrderPair) => `${p.base}_${p.quote}`;
   const shortfall = (p: OrderPair): string | undefined => {
     const missing = orderFunding(p, perTx)
@@ -235,7 +231,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   let pair: OrderPair | undefined;
   if (o.mix.order > 0) {
     const markets = (await client.get<MarketJson[]>('/api/v1/markets?limit=1000')) ?? [];
-    const held = new Map(src.balances.map((b) => [b.symbol, fixed8(b.free)] as const));
+    const held = new Map(src.balances.map((b) => [b.symbol, parseFixed8(b.free)] as const));
     pair = chooseOrderPair(markets, held, o.accounts, perTx, o.pair);
     log(`orders on ${pair.base}_${pair.quote}`);
   }
