@@ -10,6 +10,7 @@ import { readGenesis, writeGenesis, addGenesisAccount } from '../node/genesis-fi
 import { Keyring } from '../node/keyring.js';
 import { DexNode } from '../node/node.js';
 import { encodeAddress } from '../codec/index.js';
+import { formatFixed8 } from '../codec/fixed8.js';
 import { fromHex } from '../crypto/hash.js';
 import { resolveHome } from './common.js';
 import { addGenesisPair, addGenesisToken } from '../modules/dex/genesis.js';
@@ -66,11 +67,11 @@ export async function startNode(o: { home?: string; demo: boolean; overrides: Re
   const kr = new Keyring(home, 'test');
   if (kr.has(DEMO_KEY)) {
     const k = kr.show(DEMO_KEY);
-    const address = encodeAddress(fromHex(k.address), node.hrp);
+    const raw = fromHex(k.address);
     // what the committed state holds now (after a restart, not necessarily the genesis amount)
-    const held = node.app.queries.account(address)?.balances.filter((b) => b.free !== '0.00000000');
-    lines.push(`  demo account  ${address}`);
-    lines.push(`  demo balance  ${held && held.length > 0 ? held.map((b) => `${b.free} ${b.symbol}`).join(', ') : 'none yet'}`);
+    const held = (node.app.queries.balancesOf(raw) ?? []).filter((b) => b.free > 0n);
+    lines.push(`  demo account  ${encodeAddress(raw, node.hrp)}`);
+    lines.push(`  demo balance  ${held.length > 0 ? held.map((b) => `${formatFixed8(b.free)} ${b.symbol}`).join(', ') : 'none yet'}`);
     lines.push(`  demo key      ${k.path}  (use: --from ${DEMO_KEY} --keyring-backend test --home ${home})`);
   }
   process.stdout.write(lines.join('\n') + '\n\n');
